@@ -1,0 +1,151 @@
+//! clap definitions and dispatch: one file per subcommand; options are turned into `Settings` here and nowhere else.
+
+mod instances;
+mod plan;
+mod pricing;
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use rocklift::inventory::ArchChoice;
+use rocklift::pricing::{PriceOs, Snapshot, SnapshotOrigin};
+use rocklift::settings::{self, Burstable, Overrides, Settings, Sizing};
+use rocklift::{Error, Result};
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "rocklift",
+    version,
+    about = "Plan and price a move from on-prem servers to AWS on Rocky Linux, offline."
+)]
+pub struct Cli {
+    /// Read pricing data from this folder (same format as pricing-cache/) instead of the embedded snapshot.
+    #[arg(long, global = true, value_name = "DIR")]
+    pricing_cache: Option<PathBuf>,
+    /// Project settings (default: ./rocklift.toml when present).
+    #[arg(long, global = true, value_name = "FILE")]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Size, match and price every server of an inventory CSV.
+    Plan(plan::Args),
+    /// Show prices and what the pricing snapshot holds.
+    #[command(subcommand)]
+    Pricing(pricing::Command),
+    /// List instance types that fit a requirement, cheapest first.
+    Instances(instances::Args),
+}
+
+#[derive(Copy, Clone, Debug, ValueEnum)]
+pub enum OsArg {
+    Linux,
+    Rhel,
+    Windows,
+}
+
+impl From<OsArg> for PriceOs {
+    fn from(o: OsArg) -> Self {
+        match o {
+            OsArg::Linux => PriceOs::Linux,
+            OsArg::Rhel => PriceOs::Rhel,
+            OsArg::Windows => PriceOs::Windows,
+        }
+    }
+}
+
+#[derive(Copy, Clone, Debug, ValueEnum)]
+pub enum ArchArg {
+    Any,
+    #[value(name = "x86_64")]
+    X86_64,
+    Arm64,
+}
+
+impl From<ArchArg> for ArchChoice {
+    fn from(a: ArchArg) -> Self {
+        match a {
+            ArchArg::Any => ArchChoice::Any,
+            ArchArg::X86_64 => ArchChoice::X86_64,
+            ArchArg::Arm64 => ArchChoice::Arm64,
+        }
+    }
+}
+
+#[derive(Copy, Clone, Debug, ValueEnum)]
+pub enum SizingArg {
+    AsIs,
+    Utilization,
+}
+
+impl From<SizingArg> for Sizing {
+    fn from(s: SizingArg) -> Self {
+        match s {
+            SizingArg::AsIs => Sizing::AsIs,
+            SizingArg::Utilization => Sizing::Utilization,
+        }
+    }
+}
+
+#[derive(Copy, Clone, Debug, ValueEnum)]
+pub enum BurstableArg {
+    Auto,
+    Allow,
+    Never,
+}
+
+impl From<BurstableArg> for Burstable {
+    fn from(b: BurstableArg) -> Self {
+        match b {
+            BurstableArg::Auto => Burstable::Auto,
+            BurstableArg::Allow => Burstable::Allow,
+            BurstableArg::Never => Burstable::Never,
+        }
+    }
+}
+
+/// Shared context: where settings and pricing data come from.
+pub struct Ctx {
+    pricing_cache: Option<PathBuf>,
+    config: Option<PathBuf>,
+}
+
+impl Ctx {
+    pub fn settings(&self, overrides: &Overrides) -> Result<Settings> {
+        settings::load(self.config.as_deref(), overrides)
+    }
+
+    pub fn snapshot(&self) -> Result<Snapshot> {
+        match &self.pricing_cache {
+            Some(dir) => Snapshot::open(SnapshotOrigin::Dir(dir.clone())),
+            None => Snapshot::embedded(),
+        }
+    }
+}
+
+pub fn run() -> Result<()> {
+    let cli = Cli::parse();
+    let ctx = Ctx {
+        pricing_cache: cli.pricing_cache,
+        config: cli.config,
+    };
+    match cli.command {
+        Command::Plan(a) => plan::run(&ctx, a),
+        Command::Pricing(c) => pricing::run(&ctx, c),
+        Command::Instances(a) => instances::run(&ctx, a),
+    }
+}
+
+/// Print to stdout; a closed pipe (`| head`) ends quietly instead of panicking.
+pub fn out(text: &str) -> Result<()> {
+    let mut o = std::io::stdout().lock();
+    match o.write_all(text.as_bytes()).and_then(|_| o.flush()) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        Err(e) => Err(Error::io("<stdout>", e)),
+    }
+}

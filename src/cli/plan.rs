@@ -1,0 +1,127 @@
+//! `rocklift plan INVENTORY`: read, size, match, price; print a summary and write plan.json and plan.csv with `--out DIR`.
+
+use std::path::{Path, PathBuf};
+
+use clap::ValueEnum;
+use rocklift::estimate::{build_plan, PricingData};
+use rocklift::inventory::native_csv;
+use rocklift::pricing::images::ImageHints;
+use rocklift::pricing::services::ServicePrices;
+use rocklift::pricing::{Catalog, RegionPrices};
+use rocklift::render;
+use rocklift::settings::Overrides;
+use rocklift::{Error, Result};
+use rust_decimal::Decimal;
+
+use super::{out, ArchArg, BurstableArg, Ctx, SizingArg};
+
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// Inventory CSV (rocklift format; see README).
+    inventory: PathBuf,
+    /// AWS region to price in (default from rocklift.toml, else us-east-1).
+    #[arg(long)]
+    region: Option<String>,
+    /// Write plan.json and plan.csv into this folder.
+    #[arg(long, value_name = "DIR")]
+    out: Option<PathBuf>,
+    /// What to print.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    format: Format,
+    /// Size from provisioned resources or from p95 utilization.
+    #[arg(long, value_enum)]
+    sizing: Option<SizingArg>,
+    /// Multiplier on p95 utilization (with --sizing utilization), e.g. 1.2.
+    #[arg(long)]
+    headroom: Option<Decimal>,
+    /// Architecture for servers whose inventory row does not say.
+    #[arg(long, value_enum)]
+    arch: Option<ArchArg>,
+    /// t-family (burstable) types: auto = only for low p95 CPU, allow, never.
+    #[arg(long, value_enum)]
+    burstable: Option<BurstableArg>,
+}
+
+#[derive(Copy, Clone, Debug, ValueEnum)]
+enum Format {
+    Table,
+    Json,
+    Csv,
+}
+
+pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
+    if let Some(h) = a.headroom {
+        if h < Decimal::ONE || h > Decimal::from(10) {
+            return Err(Error::Usage(format!(
+                "--headroom {h}: expected a number from 1 to 10, such as 1.2"
+            )));
+        }
+    }
+    let overrides = Overrides {
+        region: a.region.clone(),
+        sizing: a.sizing.map(Into::into),
+        headroom: a.headroom,
+        arch: a.arch.map(Into::into),
+        burstable: a.burstable.map(Into::into),
+    };
+    let settings = ctx.settings(&overrides)?;
+    let inventory = native_csv::read_file(&a.inventory)?;
+    let snapshot = ctx.snapshot()?;
+    let catalog = Catalog::load(&snapshot)?;
+    let prices = RegionPrices::load(&snapshot, &settings.region)?;
+    let services = ServicePrices::load(&snapshot)?;
+    let images = ImageHints::load(&snapshot)?;
+    let data = PricingData {
+        origin: &snapshot.origin,
+        manifest: &snapshot.manifest,
+        catalog: &catalog,
+        prices: &prices,
+        services: &services,
+        images: &images,
+    };
+    let plan = build_plan(&inventory, &settings, &data);
+    let json = render::json::plan(&plan);
+    let csv = render::csv_out::plan(&plan);
+    if let Some(dir) = &a.out {
+        write_outputs(
+            dir,
+            &[("plan.json", json.as_bytes()), ("plan.csv", csv.as_bytes())],
+        )?;
+    }
+    match a.format {
+        Format::Table => {
+            out(&render::table::plan(&plan))?;
+            if let Some(dir) = &a.out {
+                out(&format!(
+                    "Wrote {} and {}.\n",
+                    dir.join("plan.json").display(),
+                    dir.join("plan.csv").display()
+                ))?;
+            }
+            Ok(())
+        }
+        Format::Json => out(&json),
+        Format::Csv => out(&csv),
+    }
+}
+
+/// Write every file to a temporary name first, then rename them all into place.
+pub fn write_outputs(dir: &Path, files: &[(&str, &[u8])]) -> Result<()> {
+    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+    let mut staged = Vec::new();
+    for (name, bytes) in files {
+        let tmp = dir.join(format!(".{name}.rocklift-tmp"));
+        if let Err(e) = std::fs::write(&tmp, bytes) {
+            for (t, _) in &staged {
+                let _ = std::fs::remove_file(t);
+            }
+            let _ = std::fs::remove_file(&tmp);
+            return Err(Error::io(tmp, e));
+        }
+        staged.push((tmp, dir.join(name)));
+    }
+    for (tmp, dest) in staged {
+        std::fs::rename(&tmp, &dest).map_err(|e| Error::io(dest, e))?;
+    }
+    Ok(())
+}

@@ -1,0 +1,82 @@
+//! Typed errors of the library; `exit_code` decides the process exit code in one place (1 bad data, 2 bad usage).
+
+use std::path::PathBuf;
+
+/// One problem found in an input file, located by file, line and (when known) column.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    pub file: String,
+    pub line: u64,
+    pub column: Option<String>,
+    pub message: String,
+}
+
+impl std::fmt::Display for Problem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.column {
+            Some(c) => write!(
+                f,
+                "{}:{}: column '{}': {}",
+                self.file, self.line, c, self.message
+            ),
+            None => write!(f, "{}:{}: {}", self.file, self.line, self.message),
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("{}: {source}", path.display())]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    /// Every problem of an input file, reported together.
+    #[error("{}", render_problems(.0))]
+    Invalid(Vec<Problem>),
+    #[error("pricing snapshot {location}: {message}")]
+    Snapshot { location: String, message: String },
+    /// Bad usage: an option value that cannot be used (exit code 2).
+    #[error("{0}")]
+    Usage(String),
+    /// A lookup that found nothing, with a hint on what exists.
+    #[error("{0}")]
+    NotFound(String),
+}
+
+fn render_problems(problems: &[Problem]) -> String {
+    let mut s = String::new();
+    for (i, p) in problems.iter().enumerate() {
+        if i > 0 {
+            s.push('\n');
+        }
+        s.push_str(&p.to_string());
+    }
+    if problems.len() > 1 {
+        s.push_str(&format!(
+            "\n{} problems found; nothing was written",
+            problems.len()
+        ));
+    } else {
+        s.push_str("\nnothing was written");
+    }
+    s
+}
+
+impl Error {
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            Error::Usage(_) => 2,
+            _ => 1,
+        }
+    }
+
+    pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+        Error::Io {
+            path: path.into(),
+            source,
+        }
+    }
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -1,0 +1,391 @@
+//! Inventory, settings and pricing data in, the priced `Plan` out: size, match, then cost each server (instance 24x7, gp3 volumes, public IPv4).
+//!
+//! Pure: no files, clock or environment. A missing price becomes a warning and a cost line without a
+//! price, never a silent zero.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use rust_decimal::Decimal;
+
+use crate::inventory::{Inventory, OsFamily, Server};
+use crate::matching::{MatchOutcome, Matcher, Placement};
+use crate::money::{display_rate, HOURS_PER_MONTH};
+use crate::plan::*;
+use crate::pricing::images::ImageHints;
+use crate::pricing::manifest::Manifest;
+use crate::pricing::services::{ServiceItem, ServicePrices};
+use crate::pricing::{Catalog, PriceOs, RegionPrices, SnapshotOrigin, Term};
+use crate::settings::Settings;
+use crate::sizing::{self, Basis, Requirement};
+
+/// The pricing data a plan is computed from.
+pub struct PricingData<'a> {
+    pub origin: &'a SnapshotOrigin,
+    pub manifest: &'a Manifest,
+    pub catalog: &'a Catalog,
+    pub prices: &'a RegionPrices,
+    pub services: &'a ServicePrices,
+    pub images: &'a ImageHints,
+}
+
+pub fn build_plan(inv: &Inventory, settings: &Settings, data: &PricingData<'_>) -> Plan {
+    let region = settings.region.as_str();
+    let mut matcher = Matcher::new(data.catalog, data.prices);
+    let mut warnings = Vec::new();
+    let mut missing_service: BTreeSet<ServiceItem> = BTreeSet::new();
+    let ebs = service_price(settings, data, ServiceItem::EbsGp3GibMonth);
+    let ipv4 = service_price(settings, data, ServiceItem::PublicIpv4Hour);
+
+    let mut servers = Vec::with_capacity(inv.servers.len());
+    for s in &inv.servers {
+        let req = sizing::size(s, settings);
+        let outcome = matcher.place(&req);
+        let mut sp = server_plan(s, req, outcome, settings, data);
+        cost(&mut sp, ebs, ipv4, data.prices, &mut missing_service);
+        if let MatchOutcome::Unplaced { reason } = &sp.placement {
+            warnings.push(format!(
+                "{} (line {}): not placed: {reason}",
+                sp.name, sp.line
+            ));
+        }
+        servers.push(sp);
+    }
+    for item in &missing_service {
+        warnings.push(format!(
+            "{} in {region} is not in the offline snapshot (it has these for {} only): left out of the totals. Add it to rocklift.toml as [prices.\"{region}\"] {} = \"PRICE\" from the AWS pricing page",
+            item.describe(),
+            data.manifest.service_price_regions.join(", "),
+            item.setting_name(),
+        ));
+    }
+    let totals = totals(&servers);
+    let mut notes = Vec::new();
+    if servers.iter().any(|s| s.egress_gib_month > Decimal::ZERO) {
+        notes.push("egress_gib_month is recorded per server but not priced yet: internet egress is tiered per account".into());
+    }
+    if servers.iter().any(|s| s.schedule.is_some()) {
+        notes.push(
+            "schedules are recorded but every server is priced running 24x7 (730 h/month)".into(),
+        );
+    }
+    let no_util = servers
+        .iter()
+        .filter(|s| {
+            s.requirement.cpu_basis == Basis::AsIsNoData
+                || s.requirement.memory_basis == Basis::AsIsNoData
+        })
+        .count();
+    if no_util > 0 {
+        notes.push(format!(
+            "{no_util} server row(s) had no utilization data and were sized as-is"
+        ));
+    }
+    if !inv.ignored_columns.is_empty() {
+        notes.push(format!(
+            "columns ignored: {}",
+            inv.ignored_columns.join(", ")
+        ));
+    }
+
+    Plan {
+        schema: SCHEMA.into(),
+        rocklift_version: env!("CARGO_PKG_VERSION").into(),
+        inventory: InventoryRef {
+            file: inv.file.clone(),
+            format: inv.format.clone(),
+            rows: inv.servers.len(),
+            servers: inv.server_count(),
+            ignored_columns: inv.ignored_columns.clone(),
+        },
+        settings: SettingsRef {
+            region: region.to_owned(),
+            sizing: settings.sizing.as_str().into(),
+            headroom: settings.headroom,
+            arch: settings.arch.as_str().into(),
+            burstable: settings.burstable.as_str().into(),
+        },
+        pricing: pricing_ref(data.origin, data.manifest),
+        servers,
+        totals,
+        warnings,
+        notes,
+    }
+}
+
+pub fn pricing_ref(origin: &SnapshotOrigin, m: &Manifest) -> PricingRef {
+    PricingRef {
+        snapshot: origin.to_string(),
+        data_date: m.data_date.clone(),
+        data_date_note: m.data_date_note.clone(),
+        sources: m
+            .sources
+            .iter()
+            .map(|s| SourceRef {
+                id: s.id.clone(),
+                data_date: s.date_note.clone(),
+                origin: s.origin.clone(),
+            })
+            .collect(),
+    }
+}
+
+/// A user override beats the snapshot; `(price, source)`.
+fn service_price(
+    settings: &Settings,
+    data: &PricingData<'_>,
+    item: ServiceItem,
+) -> Option<(Decimal, &'static str)> {
+    if let Some(p) = settings.price_override(&settings.region, item) {
+        return Some((p, "rocklift.toml"));
+    }
+    data.services
+        .get(&settings.region, item)
+        .map(|p| (p, "aws-pages"))
+}
+
+fn server_plan(
+    s: &Server,
+    req: Requirement,
+    outcome: MatchOutcome,
+    settings: &Settings,
+    data: &PricingData<'_>,
+) -> ServerPlan {
+    let ami_hint = match (&outcome, &s.os.rocky) {
+        (MatchOutcome::Placed(p), Some(rocky)) => data
+            .images
+            .get(&settings.region, p.arch.as_str(), rocky)
+            .map(|h| AmiHint {
+                ami_id: h.ami_id.clone(),
+                image: format!("{rocky} {}", h.arch),
+                listed: h.list_generated_utc.clone(),
+            }),
+        _ => None,
+    };
+    let why = explain(&req, &outcome);
+    let root_default = if s.os.family == OsFamily::Windows {
+        settings.root_volume_gib_windows
+    } else {
+        settings.root_volume_gib_linux
+    };
+    ServerPlan {
+        name: s.name.clone(),
+        line: s.line,
+        count: s.count,
+        role: s.role.clone(),
+        os: OsPlan {
+            text: s.os.text.clone(),
+            family: s.os.family,
+            target: s.os.target.clone(),
+            price_os: s.os.price_os,
+            note: s.os.note.clone(),
+            ami_hint,
+        },
+        current: Current {
+            cpus: s.cpus,
+            memory_gib: s.memory_gib,
+            disk_gib: s.disk_gib,
+            disk_used_gib: s.disk_used_gib,
+            cpu_util_p95: s.cpu_util_p95,
+            mem_util_p95: s.mem_util_p95,
+            gpus: s.gpus,
+        },
+        requirement: req,
+        placement: outcome,
+        why,
+        volumes: volumes(s.disk_gib.or(s.disk_used_gib), Decimal::from(root_default)),
+        public: s.public,
+        ports: s.ports.clone(),
+        egress_gib_month: s.egress_gib_month,
+        schedule: s.schedule.clone(),
+        tags: s.tags.clone(),
+        costs: Vec::new(),
+        monthly_usd: Decimal::ZERO,
+        rhel_comparison: None,
+    }
+}
+
+/// Root volume of the OS default size; the rest of the disk (rounded up to whole GiB) as one data volume.
+pub fn volumes(disk_gib: Option<Decimal>, root_gib: Decimal) -> Vec<Volume> {
+    let gp3 = |role, size_gib| Volume {
+        role,
+        volume_type: "gp3".into(),
+        size_gib,
+    };
+    let mut v = vec![gp3(VolumeRole::Root, root_gib)];
+    if let Some(disk) = disk_gib {
+        let rest = (disk - root_gib).ceil();
+        if rest > Decimal::ZERO {
+            v.push(gp3(VolumeRole::Data, rest));
+        }
+    }
+    v
+}
+
+fn explain(req: &Requirement, outcome: &MatchOutcome) -> String {
+    let basis = |b: Basis| match b {
+        Basis::AsIs => "as-is",
+        Basis::Utilization => "p95 x headroom",
+        Basis::AsIsNoData => "as-is, no utilization data",
+    };
+    let mut need = format!(
+        "needs {} vCPU ({}), {} GiB ({})",
+        req.vcpus,
+        basis(req.cpu_basis),
+        req.memory_gib.normalize(),
+        basis(req.memory_basis)
+    );
+    if req.gpus > 0 {
+        need.push_str(&format!(
+            ", {} GPU{}",
+            req.gpus,
+            req.gpu_model
+                .as_deref()
+                .map(|m| format!(" {m}"))
+                .unwrap_or_default()
+        ));
+    }
+    need.push_str(&format!(", {}", req.arch.as_str()));
+    match outcome {
+        MatchOutcome::Unplaced { reason } => format!("{need}; not placed: {reason}"),
+        MatchOutcome::Placed(p) => {
+            let mut s = format!(
+                "{need}; got {} ({} vCPU, {} GiB{}), cheapest of {} fitting types at ${}/h {} on-demand",
+                p.instance_type,
+                p.vcpus,
+                p.memory_gib,
+                if p.gpus > 0 { format!(", {} GPU {}", p.gpus, p.gpu_model) } else { String::new() },
+                p.fitting_types,
+                display_rate(p.hourly_usd),
+                req.price_os
+            );
+            match &p.runner_up {
+                Some(r) => s.push_str(&format!(
+                    "; runner-up {} at ${}/h",
+                    r.instance_type,
+                    display_rate(r.hourly_usd)
+                )),
+                None => s.push_str("; no runner-up"),
+            }
+            if p.burstable {
+                s.push_str("; burstable (t-family): low p95 CPU fits its baseline");
+            }
+            s
+        }
+    }
+}
+
+fn cost(
+    sp: &mut ServerPlan,
+    ebs: Option<(Decimal, &'static str)>,
+    ipv4: Option<(Decimal, &'static str)>,
+    prices: &RegionPrices,
+    missing: &mut BTreeSet<ServiceItem>,
+) {
+    let count = Decimal::from(sp.count);
+    let hours = HOURS_PER_MONTH * count;
+    let mut lines = Vec::new();
+    if let MatchOutcome::Placed(p) = &sp.placement {
+        lines.push(CostLine {
+            category: Category::Compute,
+            item: format!("{} on-demand {}", p.instance_type, sp.os.price_os),
+            quantity: hours,
+            unit: "hour".into(),
+            unit_usd: Some(p.hourly_usd),
+            monthly_usd: Some(p.hourly_usd * hours),
+            source: p.price_source.clone(),
+        });
+        for v in &sp.volumes {
+            let qty = v.size_gib * count;
+            if ebs.is_none() {
+                missing.insert(ServiceItem::EbsGp3GibMonth);
+            }
+            lines.push(CostLine {
+                category: Category::Storage,
+                item: format!(
+                    "EBS {} {} volume",
+                    v.volume_type,
+                    if v.role == VolumeRole::Root {
+                        "root"
+                    } else {
+                        "data"
+                    }
+                ),
+                quantity: qty,
+                unit: "GiB-month".into(),
+                unit_usd: ebs.map(|e| e.0),
+                monthly_usd: ebs.map(|e| e.0 * qty),
+                source: ebs.map_or("not in snapshot", |e| e.1).into(),
+            });
+        }
+        if sp.public {
+            if ipv4.is_none() {
+                missing.insert(ServiceItem::PublicIpv4Hour);
+            }
+            lines.push(CostLine {
+                category: Category::Network,
+                item: "public IPv4 address".into(),
+                quantity: hours,
+                unit: "hour".into(),
+                unit_usd: ipv4.map(|e| e.0),
+                monthly_usd: ipv4.map(|e| e.0 * hours),
+                source: ipv4.map_or("not in snapshot", |e| e.1).into(),
+            });
+        }
+        if sp.os.family == OsFamily::Rhel {
+            sp.rhel_comparison = rhel(p, prices, hours);
+        }
+    }
+    sp.monthly_usd = lines.iter().filter_map(|l| l.monthly_usd).sum();
+    sp.costs = lines;
+}
+
+fn rhel(p: &Placement, prices: &RegionPrices, hours: Decimal) -> Option<RhelComparison> {
+    let rhel = prices
+        .get(&p.instance_type)?
+        .get(PriceOs::Rhel, Term::OnDemand)?;
+    Some(RhelComparison {
+        hourly_usd: rhel,
+        monthly_usd: rhel * hours,
+        licence_saving_monthly_usd: (rhel - p.hourly_usd) * hours,
+    })
+}
+
+fn totals(servers: &[ServerPlan]) -> Totals {
+    let mut by_role: BTreeMap<String, Decimal> = BTreeMap::new();
+    let mut by_category: BTreeMap<String, Decimal> = BTreeMap::new();
+    let (mut placed, mut unplaced) = (0u64, 0u64);
+    let mut incomplete = false;
+    let mut saving = Decimal::ZERO;
+    for s in servers {
+        *by_role.entry(s.role.clone()).or_default() += s.monthly_usd;
+        for l in &s.costs {
+            match l.monthly_usd {
+                Some(m) => {
+                    *by_category
+                        .entry(l.category.as_str().to_owned())
+                        .or_default() += m
+                }
+                None => incomplete = true,
+            }
+        }
+        match s.placement {
+            MatchOutcome::Placed(_) => placed += u64::from(s.count),
+            MatchOutcome::Unplaced { .. } => {
+                unplaced += u64::from(s.count);
+                incomplete = true;
+            }
+        }
+        if let Some(r) = &s.rhel_comparison {
+            saving += r.licence_saving_monthly_usd;
+        }
+    }
+    Totals {
+        monthly_usd: servers.iter().map(|s| s.monthly_usd).sum(),
+        by_role,
+        by_category,
+        placed_servers: placed,
+        unplaced_servers: unplaced,
+        licence_saving_monthly_usd: saving,
+        incomplete,
+    }
+}

@@ -1,0 +1,110 @@
+//! Inventories: the `Server` model every reader produces, and the readers (native CSV now; RVTools and others later).
+
+pub mod header;
+pub mod native_csv;
+pub mod os;
+
+use std::collections::BTreeMap;
+
+use rust_decimal::Decimal;
+use serde::Serialize;
+
+use crate::pricing::catalog::Arch;
+pub use os::{OsFamily, OsInfo};
+
+/// Which architectures a server may move to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ArchChoice {
+    Any,
+    X86_64,
+    Arm64,
+}
+
+impl ArchChoice {
+    pub fn parse(s: &str) -> Option<Self> {
+        match s.trim().to_ascii_lowercase().replace('-', "_").as_str() {
+            "any" | "either" | "both" => Some(ArchChoice::Any),
+            "x86_64" | "x86" | "amd64" | "x64" | "intel" => Some(ArchChoice::X86_64),
+            "arm64" | "aarch64" | "arm" | "graviton" => Some(ArchChoice::Arm64),
+            _ => None,
+        }
+    }
+
+    pub fn allows(self, arch: Arch) -> bool {
+        match self {
+            ArchChoice::Any => true,
+            ArchChoice::X86_64 => arch == Arch::X86_64,
+            ArchChoice::Arm64 => arch == Arch::Arm64,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ArchChoice::Any => "any",
+            ArchChoice::X86_64 => "x86_64",
+            ArchChoice::Arm64 => "arm64",
+        }
+    }
+}
+
+/// A port or an inclusive port range a public server exposes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct PortRange {
+    pub from: u16,
+    pub to: u16,
+}
+
+impl std::fmt::Display for PortRange {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.from == self.to {
+            write!(f, "{}", self.from)
+        } else {
+            write!(f, "{}-{}", self.from, self.to)
+        }
+    }
+}
+
+/// One inventory row: a server (or `count` identical servers) as it runs today.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Server {
+    pub name: String,
+    /// Line of the row in its file (1-based, the header is line 1).
+    pub line: u64,
+    pub cpus: u32,
+    pub memory_gib: Decimal,
+    pub disk_gib: Option<Decimal>,
+    pub disk_used_gib: Option<Decimal>,
+    pub os: OsInfo,
+    pub cpu_util_p95: Option<Decimal>,
+    pub mem_util_p95: Option<Decimal>,
+    pub gpus: u32,
+    pub gpu_model: Option<String>,
+    /// `None`: not stated (the setting `arch` decides).
+    pub arch: Option<ArchChoice>,
+    pub role: String,
+    pub count: u32,
+    pub egress_gib_month: Decimal,
+    pub public: bool,
+    pub ports: Vec<PortRange>,
+    pub schedule: Option<String>,
+    pub tags: BTreeMap<String, String>,
+}
+
+/// A whole inventory: servers in file order, and what the reader ignored.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Inventory {
+    /// The file as the user named it.
+    pub file: String,
+    pub format: String,
+    pub servers: Vec<Server>,
+    /// Columns present in the file that rocklift does not use.
+    pub ignored_columns: Vec<String>,
+}
+
+impl Inventory {
+    /// Servers counting `count`.
+    pub fn server_count(&self) -> u64 {
+        self.servers.iter().map(|s| u64::from(s.count)).sum()
+    }
+}

@@ -1,0 +1,14 @@
+//! rocklift library: inventory in, right-sized and priced AWS plan out (pure pipeline; IO only in `pricing::snapshot`, `inventory::read_*` and `settings::load`).
+
+pub mod error;
+pub mod estimate;
+pub mod inventory;
+pub mod matching;
+pub mod money;
+pub mod plan;
+pub mod pricing;
+pub mod render;
+pub mod settings;
+pub mod sizing;
+
+pub use error::{Error, Result};

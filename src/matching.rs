@@ -1,0 +1,315 @@
+//! Requirements, the catalog and one region's prices in, a `Placement` per requirement out: the cheapest
+//! current-generation type offered in the region that meets vCPU, memory, GPU (count and model) and arch,
+//! with the reason and the runner-up.
+//!
+//! Left out of automatic placement: previous generations, bare metal, Mac, types with GPUs for servers
+//! without GPUs, and t-family types unless the requirement's burstable rule admits them. Ties on price go
+//! to fewer vCPUs, then less memory, then the type name, so the result never depends on input order.
+
+use std::collections::HashMap;
+
+use rust_decimal::Decimal;
+use serde::Serialize;
+
+use crate::inventory::ArchChoice;
+use crate::pricing::catalog::Arch;
+use crate::pricing::{Catalog, InstanceSpec, PriceOs, RegionPrices, Term};
+use crate::sizing::{BurstableRule, Requirement, BURSTABLE_BASELINE_PCT};
+
+/// The smallest memory of a burstable type the `auto` rule admits (`small` and up, 20% baseline).
+const BURSTABLE_MIN_MEMORY_GIB: u32 = 2;
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RunnerUp {
+    pub instance_type: String,
+    pub hourly_usd: Decimal,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Placement {
+    pub instance_type: String,
+    pub vcpus: u32,
+    pub memory_gib: Decimal,
+    pub gpus: u32,
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub gpu_model: String,
+    pub arch: Arch,
+    pub burstable: bool,
+    /// On-demand $/h for the requirement's OS.
+    pub hourly_usd: Decimal,
+    /// Manifest source id of that price.
+    pub price_source: String,
+    /// How many types fit; the chosen one is the cheapest of them.
+    pub fitting_types: usize,
+    pub runner_up: Option<RunnerUp>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "snake_case", tag = "status")]
+pub enum MatchOutcome {
+    Placed(Placement),
+    Unplaced { reason: String },
+}
+
+struct Candidate<'a> {
+    spec: &'a InstanceSpec,
+    memory_gib: Decimal,
+    hourly: Decimal,
+    source: &'a str,
+    gpu_key: String,
+}
+
+/// Candidates per OS, sorted cheapest first; results memoised per distinct requirement.
+pub struct Matcher<'a> {
+    region: String,
+    lists: HashMap<PriceOs, Vec<Candidate<'a>>>,
+    memo: HashMap<MemoKey, MatchOutcome>,
+}
+
+#[derive(Hash, PartialEq, Eq)]
+struct MemoKey {
+    vcpus: u32,
+    memory_gib: Decimal,
+    gpus: u32,
+    gpu_model: Option<String>,
+    arch: &'static str,
+    os: PriceOs,
+    burstable: (u8, Decimal),
+}
+
+/// Upper-case letters and digits only, vendor words removed: "NVIDIA Tesla V100-SXM2" → ["V100", "SXM2"].
+fn gpu_tokens(s: &str) -> Vec<String> {
+    s.split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|t| !t.is_empty())
+        .map(str::to_ascii_uppercase)
+        .filter(|t| {
+            !matches!(
+                t.as_str(),
+                "NVIDIA" | "TESLA" | "AMD" | "RADEON" | "GPU" | "XILINX" | "INTEL"
+            )
+        })
+        .collect()
+}
+
+impl<'a> Matcher<'a> {
+    pub fn new(catalog: &'a Catalog, prices: &'a RegionPrices) -> Self {
+        let mut lists = HashMap::new();
+        for os in PriceOs::ALL {
+            let mut list: Vec<Candidate<'a>> = catalog
+                .iter()
+                .filter(|s| {
+                    s.current_generation && !s.bare_metal && !s.is_mac() && s.arch().is_some()
+                })
+                .filter_map(|spec| {
+                    let tp = prices.get(&spec.instance_type)?;
+                    if !tp.is_offered() {
+                        return None;
+                    }
+                    let hourly = tp.get(os, Term::OnDemand)?;
+                    Some(Candidate {
+                        spec,
+                        memory_gib: spec.memory_gib(),
+                        hourly,
+                        source: tp.source(os, Term::OnDemand),
+                        gpu_key: gpu_tokens(&spec.gpu_model).join(" "),
+                    })
+                })
+                .collect();
+            list.sort_by(|a, b| {
+                a.hourly
+                    .cmp(&b.hourly)
+                    .then(a.spec.vcpus.cmp(&b.spec.vcpus))
+                    .then(a.spec.memory_mib.cmp(&b.spec.memory_mib))
+                    .then(a.spec.instance_type.cmp(&b.spec.instance_type))
+            });
+            lists.insert(os, list);
+        }
+        Matcher {
+            region: prices.region.clone(),
+            lists,
+            memo: HashMap::new(),
+        }
+    }
+
+    /// Number of types that can be placed for `os` in this region.
+    pub fn candidate_count(&self, os: PriceOs) -> usize {
+        self.lists.get(&os).map_or(0, Vec::len)
+    }
+
+    pub fn place(&mut self, req: &Requirement) -> MatchOutcome {
+        let key = MemoKey {
+            vcpus: req.vcpus,
+            memory_gib: req.memory_gib,
+            gpus: req.gpus,
+            gpu_model: req.gpu_model.clone(),
+            arch: req.arch.as_str(),
+            os: req.price_os,
+            burstable: match req.burstable {
+                BurstableRule::Never => (0, Decimal::ZERO),
+                BurstableRule::Allow => (1, Decimal::ZERO),
+                BurstableRule::IfBaselineCovers { load_vcpus } => (2, load_vcpus),
+            },
+        };
+        if let Some(hit) = self.memo.get(&key) {
+            return hit.clone();
+        }
+        let outcome = self.search(req);
+        self.memo.insert(key, outcome.clone());
+        outcome
+    }
+
+    fn search(&self, req: &Requirement) -> MatchOutcome {
+        let empty = Vec::new();
+        let list = self.lists.get(&req.price_os).unwrap_or(&empty);
+        let want_gpu: Vec<String> = req.gpu_model.as_deref().map(gpu_tokens).unwrap_or_default();
+        let fits = |c: &&Candidate<'_>| fits(c, req, &want_gpu);
+        let mut fitting = list.iter().filter(fits);
+        let Some(best) = fitting.next() else {
+            return MatchOutcome::Unplaced {
+                reason: self.why_nothing_fits(req, list, &want_gpu),
+            };
+        };
+        let runner = fitting.next();
+        let fitting_types = list.iter().filter(fits).count();
+        let arch = [Arch::X86_64, Arch::Arm64]
+            .into_iter()
+            .find(|a| best.spec.supports(*a) && req.arch.allows(*a))
+            .unwrap_or(Arch::X86_64);
+        MatchOutcome::Placed(Placement {
+            instance_type: best.spec.instance_type.clone(),
+            vcpus: best.spec.vcpus,
+            memory_gib: best.memory_gib.normalize(),
+            gpus: best.spec.gpus,
+            gpu_model: best.spec.gpu_model.clone(),
+            arch,
+            burstable: best.spec.burstable,
+            hourly_usd: best.hourly,
+            price_source: best.source.to_owned(),
+            fitting_types,
+            runner_up: runner.map(|r| RunnerUp {
+                instance_type: r.spec.instance_type.clone(),
+                hourly_usd: r.hourly,
+            }),
+        })
+    }
+
+    /// Every type that fits `req`, cheapest first, as (spec, on-demand $/h, price source).
+    pub fn all_fitting(&self, req: &Requirement) -> Vec<(&'a InstanceSpec, Decimal, &'a str)> {
+        let want_gpu: Vec<String> = req.gpu_model.as_deref().map(gpu_tokens).unwrap_or_default();
+        self.lists
+            .get(&req.price_os)
+            .map(|l| {
+                l.iter()
+                    .filter(|c| fits(c, req, &want_gpu))
+                    .map(|c| (c.spec, c.hourly, c.source))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    fn why_nothing_fits(
+        &self,
+        req: &Requirement,
+        list: &[Candidate<'_>],
+        want_gpu: &[String],
+    ) -> String {
+        let arch_ok: Vec<&Candidate<'_>> = list
+            .iter()
+            .filter(|c| arch_allows(c.spec, req.arch))
+            .collect();
+        let mut need = format!("{} vCPU, {} GiB", req.vcpus, req.memory_gib.normalize());
+        if req.gpus > 0 {
+            need.push_str(&format!(", {} GPU", req.gpus));
+            if let Some(m) = &req.gpu_model {
+                need.push_str(&format!(" ({m})"));
+            }
+        }
+        let mut reason = format!(
+            "no type priced for {} in {} has {need} on {}",
+            req.price_os,
+            self.region,
+            req.arch.as_str()
+        );
+        if req.gpus > 0 && !want_gpu.is_empty() {
+            let mut models: Vec<&str> = arch_ok
+                .iter()
+                .map(|c| c.spec.gpu_model.as_str())
+                .filter(|m| !m.is_empty())
+                .collect();
+            models.sort_unstable();
+            models.dedup();
+            reason.push_str(&format!(
+                "; GPU models offered: {}",
+                if models.is_empty() {
+                    "none".into()
+                } else {
+                    models.join(", ")
+                }
+            ));
+        } else if let Some(big) = arch_ok
+            .iter()
+            .filter(|c| c.spec.gpus >= req.gpus)
+            .max_by_key(|c| (c.spec.vcpus, c.spec.memory_mib))
+        {
+            reason.push_str(&format!(
+                "; the largest is {} ({} vCPU, {} GiB)",
+                big.spec.instance_type,
+                big.spec.vcpus,
+                big.memory_gib.normalize()
+            ));
+        }
+        reason
+    }
+}
+
+fn arch_allows(spec: &InstanceSpec, choice: ArchChoice) -> bool {
+    [Arch::X86_64, Arch::Arm64]
+        .into_iter()
+        .any(|a| spec.supports(a) && choice.allows(a))
+}
+
+fn fits(c: &Candidate<'_>, req: &Requirement, want_gpu: &[String]) -> bool {
+    if c.spec.vcpus < req.vcpus || c.memory_gib < req.memory_gib || !arch_allows(c.spec, req.arch) {
+        return false;
+    }
+    if req.gpus == 0 {
+        if c.spec.gpus > 0 {
+            return false;
+        }
+    } else if c.spec.gpus < req.gpus
+        || (!want_gpu.is_empty()
+            && !want_gpu
+                .iter()
+                .any(|t| c.gpu_key.split(' ').any(|k| k == t)))
+    {
+        return false;
+    }
+    if c.spec.burstable {
+        match req.burstable {
+            BurstableRule::Never => return false,
+            BurstableRule::Allow => {}
+            BurstableRule::IfBaselineCovers { load_vcpus } => {
+                let baseline = Decimal::from(c.spec.vcpus) * Decimal::from(BURSTABLE_BASELINE_PCT)
+                    / Decimal::from(100);
+                if baseline < load_vcpus || c.memory_gib < Decimal::from(BURSTABLE_MIN_MEMORY_GIB) {
+                    return false;
+                }
+            }
+        }
+    }
+    true
+}
+
+#[cfg(test)]
+mod tests {
+    use super::gpu_tokens;
+
+    #[test]
+    fn gpu_names() {
+        assert_eq!(
+            gpu_tokens("NVIDIA Tesla V100-SXM2-32GB"),
+            vec!["V100", "SXM2", "32GB"]
+        );
+        assert_eq!(gpu_tokens("a100"), vec!["A100"]);
+    }
+}

@@ -1,0 +1,191 @@
+//! The plan: one versioned, serde model of everything `plan` decided (placements, costs, totals, warnings, data date); every output renders from it.
+//!
+//! `plan.json` is this struct. Decimals are strings with full precision; nothing in it depends on the clock.
+
+use std::collections::BTreeMap;
+
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+use crate::inventory::{OsFamily, PortRange};
+use crate::matching::MatchOutcome;
+use crate::pricing::PriceOs;
+use crate::sizing::Requirement;
+
+/// Bump when a field changes meaning or is removed; adding fields keeps the version.
+pub const SCHEMA: &str = "rocklift.plan/v1";
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Plan {
+    pub schema: String,
+    pub rocklift_version: String,
+    pub inventory: InventoryRef,
+    pub settings: SettingsRef,
+    pub pricing: PricingRef,
+    pub servers: Vec<ServerPlan>,
+    pub totals: Totals,
+    /// Prices the snapshot lacks, servers that could not be placed, and other things to act on.
+    pub warnings: Vec<String>,
+    /// Facts about the plan that are not problems (what was left out and why).
+    pub notes: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct InventoryRef {
+    pub file: String,
+    pub format: String,
+    pub rows: usize,
+    /// Servers counting `count`.
+    pub servers: u64,
+    pub ignored_columns: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SettingsRef {
+    pub region: String,
+    pub sizing: String,
+    pub headroom: Decimal,
+    pub arch: String,
+    pub burstable: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PricingRef {
+    /// `embedded` or the folder the snapshot was read from.
+    pub snapshot: String,
+    pub data_date: String,
+    pub data_date_note: String,
+    pub sources: Vec<SourceRef>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SourceRef {
+    pub id: String,
+    pub data_date: String,
+    pub origin: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct OsPlan {
+    pub text: String,
+    pub family: OsFamily,
+    /// The OS on AWS.
+    pub target: String,
+    pub price_os: PriceOs,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+    /// Last known AMI id (an offline hint only: Terraform resolves the image by owner and name).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ami_hint: Option<AmiHint>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AmiHint {
+    pub ami_id: String,
+    pub image: String,
+    pub listed: String,
+}
+
+/// What the server has today.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Current {
+    pub cpus: u32,
+    pub memory_gib: Decimal,
+    pub disk_gib: Option<Decimal>,
+    pub disk_used_gib: Option<Decimal>,
+    pub cpu_util_p95: Option<Decimal>,
+    pub mem_util_p95: Option<Decimal>,
+    pub gpus: u32,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum VolumeRole {
+    Root,
+    Data,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Volume {
+    pub role: VolumeRole,
+    pub volume_type: String,
+    pub size_gib: Decimal,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Category {
+    Compute,
+    Storage,
+    Network,
+}
+
+impl Category {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Category::Compute => "compute",
+            Category::Storage => "storage",
+            Category::Network => "network",
+        }
+    }
+}
+
+/// One priced component: quantity × unit price = monthly (for all `count` servers of the row).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CostLine {
+    pub category: Category,
+    pub item: String,
+    pub quantity: Decimal,
+    pub unit: String,
+    /// `None`: the snapshot has no price for it (see warnings); left out of the totals.
+    pub unit_usd: Option<Decimal>,
+    pub monthly_usd: Option<Decimal>,
+    pub source: String,
+}
+
+/// For servers that run RHEL today: what RHEL on AWS would cost on the same type.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RhelComparison {
+    pub hourly_usd: Decimal,
+    pub monthly_usd: Decimal,
+    pub licence_saving_monthly_usd: Decimal,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ServerPlan {
+    pub name: String,
+    pub line: u64,
+    pub count: u32,
+    pub role: String,
+    pub os: OsPlan,
+    pub current: Current,
+    pub requirement: Requirement,
+    pub placement: MatchOutcome,
+    /// The placement in one sentence: needed, got, price, runner-up.
+    pub why: String,
+    pub volumes: Vec<Volume>,
+    pub public: bool,
+    pub ports: Vec<PortRange>,
+    pub egress_gib_month: Decimal,
+    pub schedule: Option<String>,
+    pub tags: BTreeMap<String, String>,
+    pub costs: Vec<CostLine>,
+    /// Sum of the priced cost lines (all `count` servers).
+    pub monthly_usd: Decimal,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rhel_comparison: Option<RhelComparison>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Totals {
+    pub monthly_usd: Decimal,
+    pub by_role: BTreeMap<String, Decimal>,
+    pub by_category: BTreeMap<String, Decimal>,
+    /// Servers (counting `count`) placed and not placed.
+    pub placed_servers: u64,
+    pub unplaced_servers: u64,
+    /// Monthly RHEL licence charge avoided by running Rocky Linux instead (RHEL sources only).
+    pub licence_saving_monthly_usd: Decimal,
+    /// True when some price was missing and the total leaves it out.
+    pub incomplete: bool,
+}

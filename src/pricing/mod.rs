@@ -1,0 +1,15 @@
+//! Pricing data: the snapshot (files + manifest), the instance catalog, per-region price books, service prices and image hints.
+//!
+//! The core reads prices only through [`Snapshot`]; a refreshed snapshot (from the AWS APIs) is just
+//! another folder in the same format, so refresh slots in without touching the core.
+
+pub mod catalog;
+pub mod images;
+pub mod manifest;
+pub mod price_book;
+pub mod services;
+pub mod snapshot;
+
+pub use catalog::{Catalog, InstanceSpec};
+pub use price_book::{PriceOs, RegionPrices, Term, TypePrices};
+pub use snapshot::{Snapshot, SnapshotOrigin};

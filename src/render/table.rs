@@ -1,0 +1,116 @@
+//! A `Plan` in, the terminal summary out: servers with their placement and monthly cost, totals by role, warnings and the pricing date.
+
+use tabled::settings::object::Columns;
+use tabled::settings::{Alignment, Modify, Style};
+use tabled::{builder::Builder, Table};
+
+use crate::matching::MatchOutcome;
+use crate::money::{display_rate, display_usd_grouped};
+use crate::plan::Plan;
+
+pub fn table(rows: Vec<Vec<String>>, right_from: usize) -> String {
+    let mut b = Builder::default();
+    for r in rows {
+        b.push_record(r);
+    }
+    let mut t: Table = b.build();
+    t.with(Style::sharp());
+    if right_from > 0 {
+        t.with(Modify::new(Columns::new(right_from..)).with(Alignment::right()));
+    }
+    t.to_string()
+}
+
+pub fn plan(plan: &Plan) -> String {
+    let mut out = String::new();
+    out.push_str(&format!(
+        "rocklift plan: {} ({} rows, {} servers) in {}, sizing {}\n",
+        plan.inventory.file,
+        plan.inventory.rows,
+        plan.inventory.servers,
+        plan.settings.region,
+        plan.settings.sizing
+    ));
+    let mut rows = vec![[
+        "server", "n", "role", "today", "on AWS", "needs", "type", "$/h", "$/month",
+    ]
+    .map(String::from)
+    .to_vec()];
+    for s in &plan.servers {
+        let needs = format!(
+            "{} vCPU {} GiB{}",
+            s.requirement.vcpus,
+            s.requirement.memory_gib.normalize(),
+            if s.requirement.gpus > 0 {
+                format!(" {} GPU", s.requirement.gpus)
+            } else {
+                String::new()
+            }
+        );
+        let (itype, hourly) = match &s.placement {
+            MatchOutcome::Placed(p) => (p.instance_type.clone(), display_rate(p.hourly_usd)),
+            MatchOutcome::Unplaced { .. } => ("NOT PLACED".to_owned(), "-".to_owned()),
+        };
+        rows.push(vec![
+            s.name.clone(),
+            s.count.to_string(),
+            s.role.clone(),
+            s.os.text.clone(),
+            s.os.target.clone(),
+            needs,
+            itype,
+            hourly,
+            display_usd_grouped(s.monthly_usd),
+        ]);
+    }
+    out.push_str(&table(rows, 7));
+    out.push('\n');
+
+    let mut rows = vec![vec!["role".to_owned(), "$/month".to_owned()]];
+    for (role, usd) in &plan.totals.by_role {
+        rows.push(vec![role.clone(), display_usd_grouped(*usd)]);
+    }
+    for (cat, usd) in &plan.totals.by_category {
+        rows.push(vec![format!("({cat})"), display_usd_grouped(*usd)]);
+    }
+    rows.push(vec![
+        "total".to_owned(),
+        display_usd_grouped(plan.totals.monthly_usd),
+    ]);
+    out.push_str(&table(rows, 1));
+    out.push('\n');
+    out.push_str(&format!(
+        "Total ${} per month, ${} per year, 24x7 on-demand{}.\n",
+        display_usd_grouped(plan.totals.monthly_usd),
+        display_usd_grouped(plan.totals.monthly_usd * rust_decimal::Decimal::from(12)),
+        if plan.totals.incomplete {
+            " (INCOMPLETE: see warnings)"
+        } else {
+            ""
+        }
+    ));
+    if !plan.totals.licence_saving_monthly_usd.is_zero() {
+        out.push_str(&format!(
+            "Rocky Linux instead of RHEL on AWS saves ${} per month in licence charges.\n",
+            display_usd_grouped(plan.totals.licence_saving_monthly_usd)
+        ));
+    }
+    for n in &plan.notes {
+        out.push_str(&format!("note: {n}\n"));
+    }
+    for w in &plan.warnings {
+        out.push_str(&format!("warning: {w}\n"));
+    }
+    out.push_str(&format!(
+        "Prices: {} snapshot, {} (sources: {}).\n",
+        plan.pricing.snapshot,
+        plan.pricing.data_date_note,
+        plan.pricing
+            .sources
+            .iter()
+            .map(|s| s.id.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    ));
+    out
+}

@@ -1,0 +1,310 @@
+//! `rocklift.toml` text and command-line overrides in, one resolved `Settings` out (flags beat the file, the file beats defaults).
+//!
+//! Every key, with its default:
+//! ```toml
+//! region = "us-east-1"        # AWS region to price in
+//! sizing = "as-is"            # "as-is" (provisioned vCPU and memory) or "utilization" (p95 x headroom)
+//! headroom = 1.2              # multiplier on p95 utilization when sizing = "utilization"
+//! arch = "x86_64"             # default architecture for servers without an `arch` column: x86_64, arm64 or any
+//! burstable = "auto"          # t-family types: "auto" (only under the low-p95 rule), "allow", or "never"
+//! root_volume_gib_linux = 20  # root volume of a Linux server; the rest of its disk becomes a data volume
+//! root_volume_gib_windows = 50
+//!
+//! [prices."eu-west-1"]        # prices the offline snapshot does not have, as exact strings
+//! ebs_gp3_gib_month = "0.088"
+//! public_ipv4_hour = "0.005"
+//! ```
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::str::FromStr;
+
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Problem, Result};
+use crate::inventory::ArchChoice;
+use crate::pricing::services::ServiceItem;
+
+pub const DEFAULT_REGION: &str = "us-east-1";
+pub const DEFAULT_FILE: &str = "rocklift.toml";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Sizing {
+    AsIs,
+    Utilization,
+}
+
+impl Sizing {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Sizing::AsIs => "as-is",
+            Sizing::Utilization => "utilization",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Burstable {
+    Auto,
+    Allow,
+    Never,
+}
+
+impl Burstable {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Burstable::Auto => "auto",
+            Burstable::Allow => "allow",
+            Burstable::Never => "never",
+        }
+    }
+}
+
+/// The resolved settings every command works from.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Settings {
+    pub region: String,
+    pub sizing: Sizing,
+    pub headroom: Decimal,
+    pub arch: ArchChoice,
+    pub burstable: Burstable,
+    pub root_volume_gib_linux: u32,
+    pub root_volume_gib_windows: u32,
+    /// User prices for items the snapshot lacks: region → item → $.
+    pub price_overrides: BTreeMap<String, BTreeMap<String, Decimal>>,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            region: DEFAULT_REGION.into(),
+            sizing: Sizing::AsIs,
+            headroom: Decimal::new(12, 1),
+            arch: ArchChoice::X86_64,
+            burstable: Burstable::Auto,
+            root_volume_gib_linux: 20,
+            root_volume_gib_windows: 50,
+            price_overrides: BTreeMap::new(),
+        }
+    }
+}
+
+impl Settings {
+    pub fn price_override(&self, region: &str, item: ServiceItem) -> Option<Decimal> {
+        self.price_overrides
+            .get(region)
+            .and_then(|m| m.get(item.setting_name()))
+            .copied()
+    }
+}
+
+/// The file's shape; unknown keys are errors (a typo must not silently fall back to a default).
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileSettings {
+    region: Option<String>,
+    sizing: Option<Sizing>,
+    headroom: Option<f64>,
+    arch: Option<String>,
+    burstable: Option<Burstable>,
+    root_volume_gib_linux: Option<u32>,
+    root_volume_gib_windows: Option<u32>,
+    #[serde(default)]
+    prices: BTreeMap<String, BTreeMap<String, toml::Value>>,
+}
+
+/// Flags given on the command line (each overrides the file).
+#[derive(Debug, Clone, Default)]
+pub struct Overrides {
+    pub region: Option<String>,
+    pub sizing: Option<Sizing>,
+    pub headroom: Option<Decimal>,
+    pub arch: Option<ArchChoice>,
+    pub burstable: Option<Burstable>,
+}
+
+/// Read `path` when given (it must exist), else `./rocklift.toml` when present, and apply `overrides`.
+pub fn load(path: Option<&Path>, overrides: &Overrides) -> Result<Settings> {
+    let (label, text) = match path {
+        Some(p) => (
+            p.display().to_string(),
+            Some(std::fs::read_to_string(p).map_err(|e| Error::io(p, e))?),
+        ),
+        None => {
+            let p = Path::new(DEFAULT_FILE);
+            match std::fs::read_to_string(p) {
+                Ok(t) => (DEFAULT_FILE.to_owned(), Some(t)),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                    (DEFAULT_FILE.to_owned(), None)
+                }
+                Err(e) => return Err(Error::io(p, e)),
+            }
+        }
+    };
+    let base = match text {
+        Some(t) => parse(&label, &t)?,
+        None => Settings::default(),
+    };
+    Ok(apply(base, overrides))
+}
+
+pub fn apply(mut s: Settings, o: &Overrides) -> Settings {
+    if let Some(r) = &o.region {
+        s.region = r.clone();
+    }
+    if let Some(v) = o.sizing {
+        s.sizing = v;
+    }
+    if let Some(v) = o.headroom {
+        s.headroom = v;
+    }
+    if let Some(v) = o.arch {
+        s.arch = v;
+    }
+    if let Some(v) = o.burstable {
+        s.burstable = v;
+    }
+    s
+}
+
+/// Parse a `rocklift.toml`; errors name the file, line and column.
+pub fn parse(label: &str, text: &str) -> Result<Settings> {
+    let problem = |span: Option<std::ops::Range<usize>>, message: String| {
+        let (line, col) = span.map(|r| line_col(text, r.start)).unwrap_or((1, 1));
+        Error::Invalid(vec![Problem {
+            file: label.to_owned(),
+            line,
+            column: None,
+            message: format!("column {col}: {message}"),
+        }])
+    };
+    let f: FileSettings =
+        toml::from_str(text).map_err(|e| problem(e.span(), e.message().to_owned()))?;
+    let mut s = Settings::default();
+    if let Some(r) = f.region {
+        s.region = r;
+    }
+    if let Some(v) = f.sizing {
+        s.sizing = v;
+    }
+    if let Some(h) = f.headroom {
+        let d = Decimal::from_str(&h.to_string())
+            .ok()
+            .filter(|d| *d >= Decimal::ONE && *d <= Decimal::from(10));
+        s.headroom = d.ok_or_else(|| {
+            problem(
+                find(text, "headroom"),
+                format!("headroom = {h}: expected a number from 1 to 10, such as 1.2"),
+            )
+        })?;
+    }
+    if let Some(a) = f.arch {
+        s.arch = ArchChoice::parse(&a).ok_or_else(|| {
+            problem(
+                find(text, "arch"),
+                format!("arch = \"{a}\": expected \"x86_64\", \"arm64\" or \"any\""),
+            )
+        })?;
+    }
+    if let Some(v) = f.burstable {
+        s.burstable = v;
+    }
+    if let Some(v) = f.root_volume_gib_linux {
+        s.root_volume_gib_linux = v.max(1);
+    }
+    if let Some(v) = f.root_volume_gib_windows {
+        s.root_volume_gib_windows = v.max(1);
+    }
+    for (region, items) in f.prices {
+        let mut m = BTreeMap::new();
+        for (key, value) in items {
+            let at = find(text, &key);
+            if ServiceItem::from_setting_name(&key).is_none() {
+                return Err(problem(at, format!("[prices.\"{region}\"] {key}: unknown price; expected ebs_gp3_gib_month or public_ipv4_hour")));
+            }
+            let toml::Value::String(sv) = value else {
+                return Err(problem(at, format!("[prices.\"{region}\"] {key}: write the price as a string such as \"0.088\" so it stays exact")));
+            };
+            let d = Decimal::from_str(sv.trim())
+                .ok()
+                .filter(|d| !d.is_sign_negative())
+                .ok_or_else(|| problem(at.clone(), format!("[prices.\"{region}\"] {key} = \"{sv}\": expected a price in dollars such as \"0.088\"")))?;
+            m.insert(key, d);
+        }
+        s.price_overrides.insert(region, m);
+    }
+    Ok(s)
+}
+
+fn find(text: &str, key: &str) -> Option<std::ops::Range<usize>> {
+    text.find(key).map(|i| i..i + key.len())
+}
+
+fn line_col(text: &str, offset: usize) -> (u64, usize) {
+    let before = &text[..offset.min(text.len())];
+    let line = before.matches('\n').count() as u64 + 1;
+    let col = before
+        .rsplit('\n')
+        .next()
+        .map(|l| l.chars().count())
+        .unwrap_or(0)
+        + 1;
+    (line, col)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_and_overrides() {
+        let s = parse(
+            "r.toml",
+            "region = \"eu-west-1\"\nsizing = \"utilization\"\nheadroom = 1.3\n",
+        )
+        .expect("valid");
+        assert_eq!(s.region, "eu-west-1");
+        assert_eq!(s.headroom, Decimal::new(13, 1));
+        let s = apply(
+            s,
+            &Overrides {
+                region: Some("us-west-2".into()),
+                ..Default::default()
+            },
+        );
+        assert_eq!(s.region, "us-west-2");
+        assert_eq!(s.sizing, Sizing::Utilization);
+    }
+
+    #[test]
+    fn errors_are_located() {
+        let e = parse("r.toml", "region = \"x\"\nsizng = \"as-is\"\n").expect_err("typo");
+        assert!(
+            e.to_string()
+                .starts_with("r.toml:2: column 1: unknown field `sizng`"),
+            "{e}"
+        );
+        let e = parse(
+            "r.toml",
+            "[prices.\"eu-west-1\"]\nebs_gp3_gib_month = 0.088\n",
+        )
+        .expect_err("float");
+        assert!(e.to_string().starts_with("r.toml:2: column 1: "), "{e}");
+    }
+
+    #[test]
+    fn price_overrides_are_exact() {
+        let s = parse(
+            "r.toml",
+            "[prices.\"eu-west-1\"]\nebs_gp3_gib_month = \"0.088\"\n",
+        )
+        .expect("valid");
+        assert_eq!(
+            s.price_override("eu-west-1", ServiceItem::EbsGp3GibMonth),
+            Some(Decimal::new(88, 3))
+        );
+    }
+}
