@@ -14,11 +14,7 @@ pub struct Problem {
 impl std::fmt::Display for Problem {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match &self.column {
-            Some(c) => write!(
-                f,
-                "{}:{}: column '{}': {}",
-                self.file, self.line, c, self.message
-            ),
+            Some(c) => write!(f, "{}:{}: column '{}': {}", self.file, self.line, c, self.message),
             None => write!(f, "{}:{}: {}", self.file, self.line, self.message),
         }
     }
@@ -27,10 +23,7 @@ impl std::fmt::Display for Problem {
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     #[error("{}: {source}", path.display())]
-    Io {
-        path: PathBuf,
-        source: std::io::Error,
-    },
+    Io { path: PathBuf, source: std::io::Error },
     /// Every problem of an input file, reported together.
     #[error("{}", render_problems(.0))]
     Invalid(Vec<Problem>),
@@ -53,10 +46,7 @@ fn render_problems(problems: &[Problem]) -> String {
         s.push_str(&p.to_string());
     }
     if problems.len() > 1 {
-        s.push_str(&format!(
-            "\n{} problems found; nothing was written",
-            problems.len()
-        ));
+        s.push_str(&format!("\n{} problems found; nothing was written", problems.len()));
     } else {
         s.push_str("\nnothing was written");
     }
@@ -72,10 +62,7 @@ impl Error {
     }
 
     pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
-        Error::Io {
-            path: path.into(),
-            source,
-        }
+        Error::Io { path: path.into(), source }
     }
 }
 

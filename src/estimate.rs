@@ -28,6 +28,36 @@ pub struct PricingData<'a> {
     pub images: &'a ImageHints,
 }
 
+/// Everything `build_plan` needs for one region, owned (what the CLI loads at its edge).
+pub struct LoadedPricing {
+    pub snapshot: crate::pricing::Snapshot,
+    pub catalog: Catalog,
+    pub prices: RegionPrices,
+    pub services: ServicePrices,
+    pub images: ImageHints,
+}
+
+impl LoadedPricing {
+    pub fn load(snapshot: crate::pricing::Snapshot, region: &str) -> crate::Result<Self> {
+        let catalog = Catalog::load(&snapshot)?;
+        let prices = RegionPrices::load(&snapshot, region)?;
+        let services = ServicePrices::load(&snapshot)?;
+        let images = ImageHints::load(&snapshot)?;
+        Ok(LoadedPricing { snapshot, catalog, prices, services, images })
+    }
+
+    pub fn data(&self) -> PricingData<'_> {
+        PricingData {
+            origin: &self.snapshot.origin,
+            manifest: &self.snapshot.manifest,
+            catalog: &self.catalog,
+            prices: &self.prices,
+            services: &self.services,
+            images: &self.images,
+        }
+    }
+}
+
 pub fn build_plan(inv: &Inventory, settings: &Settings, data: &PricingData<'_>) -> Plan {
     let region = settings.region.as_str();
     let mut matcher = Matcher::new(data.catalog, data.prices);
@@ -43,10 +73,7 @@ pub fn build_plan(inv: &Inventory, settings: &Settings, data: &PricingData<'_>) 
         let mut sp = server_plan(s, req, outcome, settings, data);
         cost(&mut sp, ebs, ipv4, data.prices, &mut missing_service);
         if let MatchOutcome::Unplaced { reason } = &sp.placement {
-            warnings.push(format!(
-                "{} (line {}): not placed: {reason}",
-                sp.name, sp.line
-            ));
+            warnings.push(format!("{} (line {}): not placed: {reason}", sp.name, sp.line));
         }
         servers.push(sp);
     }
@@ -61,30 +88,22 @@ pub fn build_plan(inv: &Inventory, settings: &Settings, data: &PricingData<'_>) 
     let totals = totals(&servers);
     let mut notes = Vec::new();
     if servers.iter().any(|s| s.egress_gib_month > Decimal::ZERO) {
-        notes.push("egress_gib_month is recorded per server but not priced yet: internet egress is tiered per account".into());
+        notes.push(
+            "egress_gib_month is recorded per server but not priced yet: internet egress is tiered per account".into(),
+        );
     }
     if servers.iter().any(|s| s.schedule.is_some()) {
-        notes.push(
-            "schedules are recorded but every server is priced running 24x7 (730 h/month)".into(),
-        );
+        notes.push("schedules are recorded but every server is priced running 24x7 (730 h/month)".into());
     }
     let no_util = servers
         .iter()
-        .filter(|s| {
-            s.requirement.cpu_basis == Basis::AsIsNoData
-                || s.requirement.memory_basis == Basis::AsIsNoData
-        })
+        .filter(|s| s.requirement.cpu_basis == Basis::AsIsNoData || s.requirement.memory_basis == Basis::AsIsNoData)
         .count();
     if no_util > 0 {
-        notes.push(format!(
-            "{no_util} server row(s) had no utilization data and were sized as-is"
-        ));
+        notes.push(format!("{no_util} server row(s) had no utilization data and were sized as-is"));
     }
     if !inv.ignored_columns.is_empty() {
-        notes.push(format!(
-            "columns ignored: {}",
-            inv.ignored_columns.join(", ")
-        ));
+        notes.push(format!("columns ignored: {}", inv.ignored_columns.join(", ")));
     }
 
     Plan {
@@ -120,27 +139,17 @@ pub fn pricing_ref(origin: &SnapshotOrigin, m: &Manifest) -> PricingRef {
         sources: m
             .sources
             .iter()
-            .map(|s| SourceRef {
-                id: s.id.clone(),
-                data_date: s.date_note.clone(),
-                origin: s.origin.clone(),
-            })
+            .map(|s| SourceRef { id: s.id.clone(), data_date: s.date_note.clone(), origin: s.origin.clone() })
             .collect(),
     }
 }
 
 /// A user override beats the snapshot; `(price, source)`.
-fn service_price(
-    settings: &Settings,
-    data: &PricingData<'_>,
-    item: ServiceItem,
-) -> Option<(Decimal, &'static str)> {
+fn service_price(settings: &Settings, data: &PricingData<'_>, item: ServiceItem) -> Option<(Decimal, &'static str)> {
     if let Some(p) = settings.price_override(&settings.region, item) {
         return Some((p, "rocklift.toml"));
     }
-    data.services
-        .get(&settings.region, item)
-        .map(|p| (p, "aws-pages"))
+    data.services.get(&settings.region, item).map(|p| (p, "aws-pages"))
 }
 
 fn server_plan(
@@ -151,14 +160,13 @@ fn server_plan(
     data: &PricingData<'_>,
 ) -> ServerPlan {
     let ami_hint = match (&outcome, &s.os.rocky) {
-        (MatchOutcome::Placed(p), Some(rocky)) => data
-            .images
-            .get(&settings.region, p.arch.as_str(), rocky)
-            .map(|h| AmiHint {
+        (MatchOutcome::Placed(p), Some(rocky)) => {
+            data.images.get(&settings.region, p.arch.as_str(), rocky).map(|h| AmiHint {
                 ami_id: h.ami_id.clone(),
                 image: format!("{rocky} {}", h.arch),
                 listed: h.list_generated_utc.clone(),
-            }),
+            })
+        }
         _ => None,
     };
     let why = explain(&req, &outcome);
@@ -206,11 +214,7 @@ fn server_plan(
 
 /// Root volume of the OS default size; the rest of the disk (rounded up to whole GiB) as one data volume.
 pub fn volumes(disk_gib: Option<Decimal>, root_gib: Decimal) -> Vec<Volume> {
-    let gp3 = |role, size_gib| Volume {
-        role,
-        volume_type: "gp3".into(),
-        size_gib,
-    };
+    let gp3 = |role, size_gib| Volume { role, volume_type: "gp3".into(), size_gib };
     let mut v = vec![gp3(VolumeRole::Root, root_gib)];
     if let Some(disk) = disk_gib {
         let rest = (disk - root_gib).ceil();
@@ -238,10 +242,7 @@ fn explain(req: &Requirement, outcome: &MatchOutcome) -> String {
         need.push_str(&format!(
             ", {} GPU{}",
             req.gpus,
-            req.gpu_model
-                .as_deref()
-                .map(|m| format!(" {m}"))
-                .unwrap_or_default()
+            req.gpu_model.as_deref().map(|m| format!(" {m}")).unwrap_or_default()
         ));
     }
     need.push_str(&format!(", {}", req.arch.as_str()));
@@ -259,11 +260,7 @@ fn explain(req: &Requirement, outcome: &MatchOutcome) -> String {
                 req.price_os
             );
             match &p.runner_up {
-                Some(r) => s.push_str(&format!(
-                    "; runner-up {} at ${}/h",
-                    r.instance_type,
-                    display_rate(r.hourly_usd)
-                )),
+                Some(r) => s.push_str(&format!("; runner-up {} at ${}/h", r.instance_type, display_rate(r.hourly_usd))),
                 None => s.push_str("; no runner-up"),
             }
             if p.burstable {
@@ -304,11 +301,7 @@ fn cost(
                 item: format!(
                     "EBS {} {} volume",
                     v.volume_type,
-                    if v.role == VolumeRole::Root {
-                        "root"
-                    } else {
-                        "data"
-                    }
+                    if v.role == VolumeRole::Root { "root" } else { "data" }
                 ),
                 quantity: qty,
                 unit: "GiB-month".into(),
@@ -340,9 +333,7 @@ fn cost(
 }
 
 fn rhel(p: &Placement, prices: &RegionPrices, hours: Decimal) -> Option<RhelComparison> {
-    let rhel = prices
-        .get(&p.instance_type)?
-        .get(PriceOs::Rhel, Term::OnDemand)?;
+    let rhel = prices.get(&p.instance_type)?.get(PriceOs::Rhel, Term::OnDemand)?;
     Some(RhelComparison {
         hourly_usd: rhel,
         monthly_usd: rhel * hours,
@@ -360,11 +351,7 @@ fn totals(servers: &[ServerPlan]) -> Totals {
         *by_role.entry(s.role.clone()).or_default() += s.monthly_usd;
         for l in &s.costs {
             match l.monthly_usd {
-                Some(m) => {
-                    *by_category
-                        .entry(l.category.as_str().to_owned())
-                        .or_default() += m
-                }
+                Some(m) => *by_category.entry(l.category.as_str().to_owned()).or_default() += m,
                 None => incomplete = true,
             }
         }

@@ -82,12 +82,7 @@ fn gpu_tokens(s: &str) -> Vec<String> {
     s.split(|c: char| !c.is_ascii_alphanumeric())
         .filter(|t| !t.is_empty())
         .map(str::to_ascii_uppercase)
-        .filter(|t| {
-            !matches!(
-                t.as_str(),
-                "NVIDIA" | "TESLA" | "AMD" | "RADEON" | "GPU" | "XILINX" | "INTEL"
-            )
-        })
+        .filter(|t| !matches!(t.as_str(), "NVIDIA" | "TESLA" | "AMD" | "RADEON" | "GPU" | "XILINX" | "INTEL"))
         .collect()
 }
 
@@ -97,9 +92,7 @@ impl<'a> Matcher<'a> {
         for os in PriceOs::ALL {
             let mut list: Vec<Candidate<'a>> = catalog
                 .iter()
-                .filter(|s| {
-                    s.current_generation && !s.bare_metal && !s.is_mac() && s.arch().is_some()
-                })
+                .filter(|s| s.current_generation && !s.bare_metal && !s.is_mac() && s.arch().is_some())
                 .filter_map(|spec| {
                     let tp = prices.get(&spec.instance_type)?;
                     if !tp.is_offered() {
@@ -124,11 +117,7 @@ impl<'a> Matcher<'a> {
             });
             lists.insert(os, list);
         }
-        Matcher {
-            region: prices.region.clone(),
-            lists,
-            memo: HashMap::new(),
-        }
+        Matcher { region: prices.region.clone(), lists, memo: HashMap::new() }
     }
 
     /// Number of types that can be placed for `os` in this region.
@@ -165,9 +154,7 @@ impl<'a> Matcher<'a> {
         let fits = |c: &&Candidate<'_>| fits(c, req, &want_gpu);
         let mut fitting = list.iter().filter(fits);
         let Some(best) = fitting.next() else {
-            return MatchOutcome::Unplaced {
-                reason: self.why_nothing_fits(req, list, &want_gpu),
-            };
+            return MatchOutcome::Unplaced { reason: self.why_nothing_fits(req, list, &want_gpu) };
         };
         let runner = fitting.next();
         let fitting_types = list.iter().filter(fits).count();
@@ -186,10 +173,7 @@ impl<'a> Matcher<'a> {
             hourly_usd: best.hourly,
             price_source: best.source.to_owned(),
             fitting_types,
-            runner_up: runner.map(|r| RunnerUp {
-                instance_type: r.spec.instance_type.clone(),
-                hourly_usd: r.hourly,
-            }),
+            runner_up: runner.map(|r| RunnerUp { instance_type: r.spec.instance_type.clone(), hourly_usd: r.hourly }),
         })
     }
 
@@ -198,25 +182,12 @@ impl<'a> Matcher<'a> {
         let want_gpu: Vec<String> = req.gpu_model.as_deref().map(gpu_tokens).unwrap_or_default();
         self.lists
             .get(&req.price_os)
-            .map(|l| {
-                l.iter()
-                    .filter(|c| fits(c, req, &want_gpu))
-                    .map(|c| (c.spec, c.hourly, c.source))
-                    .collect()
-            })
+            .map(|l| l.iter().filter(|c| fits(c, req, &want_gpu)).map(|c| (c.spec, c.hourly, c.source)).collect())
             .unwrap_or_default()
     }
 
-    fn why_nothing_fits(
-        &self,
-        req: &Requirement,
-        list: &[Candidate<'_>],
-        want_gpu: &[String],
-    ) -> String {
-        let arch_ok: Vec<&Candidate<'_>> = list
-            .iter()
-            .filter(|c| arch_allows(c.spec, req.arch))
-            .collect();
+    fn why_nothing_fits(&self, req: &Requirement, list: &[Candidate<'_>], want_gpu: &[String]) -> String {
+        let arch_ok: Vec<&Candidate<'_>> = list.iter().filter(|c| arch_allows(c.spec, req.arch)).collect();
         let mut need = format!("{} vCPU, {} GiB", req.vcpus, req.memory_gib.normalize());
         if req.gpus > 0 {
             need.push_str(&format!(", {} GPU", req.gpus));
@@ -224,32 +195,19 @@ impl<'a> Matcher<'a> {
                 need.push_str(&format!(" ({m})"));
             }
         }
-        let mut reason = format!(
-            "no type priced for {} in {} has {need} on {}",
-            req.price_os,
-            self.region,
-            req.arch.as_str()
-        );
+        let mut reason =
+            format!("no type priced for {} in {} has {need} on {}", req.price_os, self.region, req.arch.as_str());
         if req.gpus > 0 && !want_gpu.is_empty() {
-            let mut models: Vec<&str> = arch_ok
-                .iter()
-                .map(|c| c.spec.gpu_model.as_str())
-                .filter(|m| !m.is_empty())
-                .collect();
+            let mut models: Vec<&str> =
+                arch_ok.iter().map(|c| c.spec.gpu_model.as_str()).filter(|m| !m.is_empty()).collect();
             models.sort_unstable();
             models.dedup();
             reason.push_str(&format!(
                 "; GPU models offered: {}",
-                if models.is_empty() {
-                    "none".into()
-                } else {
-                    models.join(", ")
-                }
+                if models.is_empty() { "none".into() } else { models.join(", ") }
             ));
-        } else if let Some(big) = arch_ok
-            .iter()
-            .filter(|c| c.spec.gpus >= req.gpus)
-            .max_by_key(|c| (c.spec.vcpus, c.spec.memory_mib))
+        } else if let Some(big) =
+            arch_ok.iter().filter(|c| c.spec.gpus >= req.gpus).max_by_key(|c| (c.spec.vcpus, c.spec.memory_mib))
         {
             reason.push_str(&format!(
                 "; the largest is {} ({} vCPU, {} GiB)",
@@ -263,9 +221,7 @@ impl<'a> Matcher<'a> {
 }
 
 fn arch_allows(spec: &InstanceSpec, choice: ArchChoice) -> bool {
-    [Arch::X86_64, Arch::Arm64]
-        .into_iter()
-        .any(|a| spec.supports(a) && choice.allows(a))
+    [Arch::X86_64, Arch::Arm64].into_iter().any(|a| spec.supports(a) && choice.allows(a))
 }
 
 fn fits(c: &Candidate<'_>, req: &Requirement, want_gpu: &[String]) -> bool {
@@ -277,10 +233,7 @@ fn fits(c: &Candidate<'_>, req: &Requirement, want_gpu: &[String]) -> bool {
             return false;
         }
     } else if c.spec.gpus < req.gpus
-        || (!want_gpu.is_empty()
-            && !want_gpu
-                .iter()
-                .any(|t| c.gpu_key.split(' ').any(|k| k == t)))
+        || (!want_gpu.is_empty() && !want_gpu.iter().any(|t| c.gpu_key.split(' ').any(|k| k == t)))
     {
         return false;
     }
@@ -289,8 +242,7 @@ fn fits(c: &Candidate<'_>, req: &Requirement, want_gpu: &[String]) -> bool {
             BurstableRule::Never => return false,
             BurstableRule::Allow => {}
             BurstableRule::IfBaselineCovers { load_vcpus } => {
-                let baseline = Decimal::from(c.spec.vcpus) * Decimal::from(BURSTABLE_BASELINE_PCT)
-                    / Decimal::from(100);
+                let baseline = Decimal::from(c.spec.vcpus) * Decimal::from(BURSTABLE_BASELINE_PCT) / Decimal::from(100);
                 if baseline < load_vcpus || c.memory_gib < Decimal::from(BURSTABLE_MIN_MEMORY_GIB) {
                     return false;
                 }
@@ -306,10 +258,7 @@ mod tests {
 
     #[test]
     fn gpu_names() {
-        assert_eq!(
-            gpu_tokens("NVIDIA Tesla V100-SXM2-32GB"),
-            vec!["V100", "SXM2", "32GB"]
-        );
+        assert_eq!(gpu_tokens("NVIDIA Tesla V100-SXM2-32GB"), vec!["V100", "SXM2", "32GB"]);
         assert_eq!(gpu_tokens("a100"), vec!["A100"]);
     }
 }

@@ -94,10 +94,7 @@ impl Default for Settings {
 
 impl Settings {
     pub fn price_override(&self, region: &str, item: ServiceItem) -> Option<Decimal> {
-        self.price_overrides
-            .get(region)
-            .and_then(|m| m.get(item.setting_name()))
-            .copied()
+        self.price_overrides.get(region).and_then(|m| m.get(item.setting_name())).copied()
     }
 }
 
@@ -129,17 +126,12 @@ pub struct Overrides {
 /// Read `path` when given (it must exist), else `./rocklift.toml` when present, and apply `overrides`.
 pub fn load(path: Option<&Path>, overrides: &Overrides) -> Result<Settings> {
     let (label, text) = match path {
-        Some(p) => (
-            p.display().to_string(),
-            Some(std::fs::read_to_string(p).map_err(|e| Error::io(p, e))?),
-        ),
+        Some(p) => (p.display().to_string(), Some(std::fs::read_to_string(p).map_err(|e| Error::io(p, e))?)),
         None => {
             let p = Path::new(DEFAULT_FILE);
             match std::fs::read_to_string(p) {
                 Ok(t) => (DEFAULT_FILE.to_owned(), Some(t)),
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                    (DEFAULT_FILE.to_owned(), None)
-                }
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => (DEFAULT_FILE.to_owned(), None),
                 Err(e) => return Err(Error::io(p, e)),
             }
         }
@@ -181,8 +173,7 @@ pub fn parse(label: &str, text: &str) -> Result<Settings> {
             message: format!("column {col}: {message}"),
         }])
     };
-    let f: FileSettings =
-        toml::from_str(text).map_err(|e| problem(e.span(), e.message().to_owned()))?;
+    let f: FileSettings = toml::from_str(text).map_err(|e| problem(e.span(), e.message().to_owned()))?;
     let mut s = Settings::default();
     if let Some(r) = f.region {
         s.region = r;
@@ -191,22 +182,14 @@ pub fn parse(label: &str, text: &str) -> Result<Settings> {
         s.sizing = v;
     }
     if let Some(h) = f.headroom {
-        let d = Decimal::from_str(&h.to_string())
-            .ok()
-            .filter(|d| *d >= Decimal::ONE && *d <= Decimal::from(10));
+        let d = Decimal::from_str(&h.to_string()).ok().filter(|d| *d >= Decimal::ONE && *d <= Decimal::from(10));
         s.headroom = d.ok_or_else(|| {
-            problem(
-                find(text, "headroom"),
-                format!("headroom = {h}: expected a number from 1 to 10, such as 1.2"),
-            )
+            problem(find(text, "headroom"), format!("headroom = {h}: expected a number from 1 to 10, such as 1.2"))
         })?;
     }
     if let Some(a) = f.arch {
         s.arch = ArchChoice::parse(&a).ok_or_else(|| {
-            problem(
-                find(text, "arch"),
-                format!("arch = \"{a}\": expected \"x86_64\", \"arm64\" or \"any\""),
-            )
+            problem(find(text, "arch"), format!("arch = \"{a}\": expected \"x86_64\", \"arm64\" or \"any\""))
         })?;
     }
     if let Some(v) = f.burstable {
@@ -223,15 +206,27 @@ pub fn parse(label: &str, text: &str) -> Result<Settings> {
         for (key, value) in items {
             let at = find(text, &key);
             if ServiceItem::from_setting_name(&key).is_none() {
-                return Err(problem(at, format!("[prices.\"{region}\"] {key}: unknown price; expected ebs_gp3_gib_month or public_ipv4_hour")));
+                return Err(problem(
+                    at,
+                    format!(
+                        "[prices.\"{region}\"] {key}: unknown price; expected ebs_gp3_gib_month or public_ipv4_hour"
+                    ),
+                ));
             }
             let toml::Value::String(sv) = value else {
-                return Err(problem(at, format!("[prices.\"{region}\"] {key}: write the price as a string such as \"0.088\" so it stays exact")));
+                return Err(problem(
+                    at,
+                    format!(
+                        "[prices.\"{region}\"] {key}: write the price as a string such as \"0.088\" so it stays exact"
+                    ),
+                ));
             };
-            let d = Decimal::from_str(sv.trim())
-                .ok()
-                .filter(|d| !d.is_sign_negative())
-                .ok_or_else(|| problem(at.clone(), format!("[prices.\"{region}\"] {key} = \"{sv}\": expected a price in dollars such as \"0.088\"")))?;
+            let d = Decimal::from_str(sv.trim()).ok().filter(|d| !d.is_sign_negative()).ok_or_else(|| {
+                problem(
+                    at.clone(),
+                    format!("[prices.\"{region}\"] {key} = \"{sv}\": expected a price in dollars such as \"0.088\""),
+                )
+            })?;
             m.insert(key, d);
         }
         s.price_overrides.insert(region, m);
@@ -246,12 +241,7 @@ fn find(text: &str, key: &str) -> Option<std::ops::Range<usize>> {
 fn line_col(text: &str, offset: usize) -> (u64, usize) {
     let before = &text[..offset.min(text.len())];
     let line = before.matches('\n').count() as u64 + 1;
-    let col = before
-        .rsplit('\n')
-        .next()
-        .map(|l| l.chars().count())
-        .unwrap_or(0)
-        + 1;
+    let col = before.rsplit('\n').next().map(|l| l.chars().count()).unwrap_or(0) + 1;
     (line, col)
 }
 
@@ -261,20 +251,10 @@ mod tests {
 
     #[test]
     fn defaults_and_overrides() {
-        let s = parse(
-            "r.toml",
-            "region = \"eu-west-1\"\nsizing = \"utilization\"\nheadroom = 1.3\n",
-        )
-        .expect("valid");
+        let s = parse("r.toml", "region = \"eu-west-1\"\nsizing = \"utilization\"\nheadroom = 1.3\n").expect("valid");
         assert_eq!(s.region, "eu-west-1");
         assert_eq!(s.headroom, Decimal::new(13, 1));
-        let s = apply(
-            s,
-            &Overrides {
-                region: Some("us-west-2".into()),
-                ..Default::default()
-            },
-        );
+        let s = apply(s, &Overrides { region: Some("us-west-2".into()), ..Default::default() });
         assert_eq!(s.region, "us-west-2");
         assert_eq!(s.sizing, Sizing::Utilization);
     }
@@ -282,29 +262,14 @@ mod tests {
     #[test]
     fn errors_are_located() {
         let e = parse("r.toml", "region = \"x\"\nsizng = \"as-is\"\n").expect_err("typo");
-        assert!(
-            e.to_string()
-                .starts_with("r.toml:2: column 1: unknown field `sizng`"),
-            "{e}"
-        );
-        let e = parse(
-            "r.toml",
-            "[prices.\"eu-west-1\"]\nebs_gp3_gib_month = 0.088\n",
-        )
-        .expect_err("float");
+        assert!(e.to_string().starts_with("r.toml:2: column 1: unknown field `sizng`"), "{e}");
+        let e = parse("r.toml", "[prices.\"eu-west-1\"]\nebs_gp3_gib_month = 0.088\n").expect_err("float");
         assert!(e.to_string().starts_with("r.toml:2: column 1: "), "{e}");
     }
 
     #[test]
     fn price_overrides_are_exact() {
-        let s = parse(
-            "r.toml",
-            "[prices.\"eu-west-1\"]\nebs_gp3_gib_month = \"0.088\"\n",
-        )
-        .expect("valid");
-        assert_eq!(
-            s.price_override("eu-west-1", ServiceItem::EbsGp3GibMonth),
-            Some(Decimal::new(88, 3))
-        );
+        let s = parse("r.toml", "[prices.\"eu-west-1\"]\nebs_gp3_gib_month = \"0.088\"\n").expect("valid");
+        assert_eq!(s.price_override("eu-west-1", ServiceItem::EbsGp3GibMonth), Some(Decimal::new(88, 3)));
     }
 }

@@ -62,8 +62,7 @@ pub fn size(server: &Server, settings: &Settings) -> Requirement {
         (Sizing::Utilization, Some(p)) => {
             let need = (Decimal::from(server.cpus) * pct(p) * settings.headroom)
                 .round_dp_with_strategy(0, RoundingStrategy::ToPositiveInfinity);
-            let need =
-                u32::try_from(need.mantissa() / 10i128.pow(need.scale())).unwrap_or(server.cpus);
+            let need = u32::try_from(need.mantissa() / 10i128.pow(need.scale())).unwrap_or(server.cpus);
             (need.max(MIN_VCPUS), Basis::Utilization)
         }
         (Sizing::Utilization, None) => {
@@ -73,12 +72,9 @@ pub fn size(server: &Server, settings: &Settings) -> Requirement {
     };
     let (memory_gib, memory_basis) = match (settings.sizing, server.mem_util_p95) {
         (Sizing::AsIs, _) => (server.memory_gib, Basis::AsIs),
-        (Sizing::Utilization, Some(p)) => (
-            (server.memory_gib * pct(p) * settings.headroom)
-                .normalize()
-                .max(MIN_MEMORY_GIB),
-            Basis::Utilization,
-        ),
+        (Sizing::Utilization, Some(p)) => {
+            ((server.memory_gib * pct(p) * settings.headroom).normalize().max(MIN_MEMORY_GIB), Basis::Utilization)
+        }
         (Sizing::Utilization, None) => {
             notes.push("no memory utilization in the inventory: memory sized as-is".to_owned());
             (server.memory_gib, Basis::AsIsNoData)
@@ -95,9 +91,9 @@ pub fn size(server: &Server, settings: &Settings) -> Requirement {
         Burstable::Never => BurstableRule::Never,
         Burstable::Allow => BurstableRule::Allow,
         Burstable::Auto => match server.cpu_util_p95 {
-            Some(p) if p <= Decimal::from(BURSTABLE_MAX_P95) => BurstableRule::IfBaselineCovers {
-                load_vcpus: (Decimal::from(server.cpus) * pct(p)).normalize(),
-            },
+            Some(p) if p <= Decimal::from(BURSTABLE_MAX_P95) => {
+                BurstableRule::IfBaselineCovers { load_vcpus: (Decimal::from(server.cpus) * pct(p)).normalize() }
+            }
             _ => BurstableRule::Never,
         },
     };

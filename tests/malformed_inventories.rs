@@ -37,17 +37,12 @@ struct Fixture {
 fn fixtures() -> Vec<Fixture> {
     let dir = malformed_dir();
     let mut out = Vec::new();
-    for entry in fs::read_dir(&dir).unwrap_or_else(|e| panic!("cannot list {}: {e}", dir.display()))
-    {
+    for entry in fs::read_dir(&dir).unwrap_or_else(|e| panic!("cannot list {}: {e}", dir.display())) {
         let path = entry.expect("directory entry").path();
         if path.extension().and_then(|e| e.to_str()) != Some("csv") {
             continue;
         }
-        let file_name = path
-            .file_name()
-            .and_then(|n| n.to_str())
-            .expect("UTF-8 fixture name")
-            .to_owned();
+        let file_name = path.file_name().and_then(|n| n.to_str()).expect("UTF-8 fixture name").to_owned();
         let exp_path = path.with_extension("expected");
         let text = fs::read_to_string(&exp_path)
             .unwrap_or_else(|e| panic!("{file_name} has no readable {}: {e}", exp_path.display()));
@@ -57,11 +52,7 @@ fn fixtures() -> Vec<Fixture> {
             .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
             .map(str::to_owned)
             .collect();
-        assert!(
-            !expected.is_empty(),
-            "{} lists no expected problem",
-            exp_path.display()
-        );
+        assert!(!expected.is_empty(), "{} lists no expected problem", exp_path.display());
         for line in &expected {
             assert!(
                 line.starts_with(&format!("{file_name}:")),
@@ -69,12 +60,7 @@ fn fixtures() -> Vec<Fixture> {
                 exp_path.display()
             );
         }
-        out.push(Fixture {
-            rel: format!("tests/malformed/{file_name}"),
-            file_name,
-            path,
-            expected,
-        });
+        out.push(Fixture { rel: format!("tests/malformed/{file_name}"), file_name, path, expected });
     }
     out.sort_by(|a, b| a.file_name.cmp(&b.file_name));
     assert!(
@@ -94,15 +80,8 @@ fn missing_in_order(haystack: &str, needles: &[String]) -> Option<String> {
         match haystack[from..].find(needle.as_str()) {
             Some(at) => from += at + needle.len(),
             None => {
-                let anywhere = if haystack.contains(needle.as_str()) {
-                    " (it occurs, but out of order)"
-                } else {
-                    ""
-                };
-                return Some(format!(
-                    "expected line {} not found{anywhere}: {needle:?}",
-                    i + 1
-                ));
+                let anywhere = if haystack.contains(needle.as_str()) { " (it occurs, but out of order)" } else { "" };
+                return Some(format!("expected line {} not found{anywhere}: {needle:?}", i + 1));
             }
         }
     }
@@ -114,11 +93,7 @@ fn every_expected_file_has_its_fixture() {
     for entry in fs::read_dir(malformed_dir()).expect("list tests/malformed") {
         let path = entry.expect("directory entry").path();
         if path.extension().and_then(|e| e.to_str()) == Some("expected") {
-            assert!(
-                path.with_extension("csv").is_file(),
-                "{} has no .csv fixture",
-                path.display()
-            );
+            assert!(path.with_extension("csv").is_file(), "{} has no .csv fixture", path.display());
         }
     }
 }
@@ -132,29 +107,18 @@ fn parse_rejects_every_fixture_with_located_problems() {
         let problems = match parse(&fx.rel, &bytes) {
             Err(Error::Invalid(p)) => p,
             Err(other) => {
-                failures.push(format!(
-                    "{}: expected Error::Invalid, got another error: {other}",
-                    fx.file_name
-                ));
+                failures.push(format!("{}: expected Error::Invalid, got another error: {other}", fx.file_name));
                 continue;
             }
             Ok(inv) => {
-                failures.push(format!(
-                    "{}: accepted, with {} servers",
-                    fx.file_name,
-                    inv.servers.len()
-                ));
+                failures.push(format!("{}: accepted, with {} servers", fx.file_name, inv.servers.len()));
                 continue;
             }
         };
         let rendered: Vec<String> = problems.iter().map(ToString::to_string).collect();
         let mut why = Vec::new();
         if rendered.len() != fx.expected.len() {
-            why.push(format!(
-                "{} problems reported, {} expected",
-                rendered.len(),
-                fx.expected.len()
-            ));
+            why.push(format!("{} problems reported, {} expected", rendered.len(), fx.expected.len()));
         }
         // One-to-one: the i-th problem must contain the i-th expected line.
         for (i, (got, want)) in rendered.iter().zip(&fx.expected).enumerate() {
@@ -182,13 +146,7 @@ fn parse_rejects_every_fixture_with_located_problems() {
             ));
         }
     }
-    assert!(
-        failures.is_empty(),
-        "{} of {} fixtures failed:\n{}",
-        failures.len(),
-        all.len(),
-        failures.join("\n\n")
-    );
+    assert!(failures.is_empty(), "{} of {} fixtures failed:\n{}", failures.len(), all.len(), failures.join("\n\n"));
 }
 
 #[test]
@@ -232,42 +190,29 @@ fn binary_plan_rejects_every_fixture_and_writes_nothing() {
             ));
         }
     }
-    assert!(
-        failures.is_empty(),
-        "{} of {} fixtures failed:\n{}",
-        failures.len(),
-        all.len(),
-        failures.join("\n\n")
-    );
+    assert!(failures.is_empty(), "{} of {} fixtures failed:\n{}", failures.len(), all.len(), failures.join("\n\n"));
 }
 
 fn leftovers(dir: &Path) -> Vec<String> {
     match fs::read_dir(dir) {
-        Ok(entries) => entries
-            .filter_map(|e| e.ok())
-            .map(|e| e.file_name().to_string_lossy().into_owned())
-            .collect(),
+        Ok(entries) => entries.filter_map(|e| e.ok()).map(|e| e.file_name().to_string_lossy().into_owned()).collect(),
         // The tool may have removed the (empty) dir; that is "nothing written" too.
         Err(_) => Vec::new(),
     }
 }
 
 fn indent(s: &str) -> String {
-    s.lines()
-        .map(|l| format!("    {l}"))
-        .collect::<Vec<_>>()
-        .join("\n")
+    s.lines().map(|l| format!("    {l}")).collect::<Vec<_>>().join("\n")
 }
 
-#[test]
-fn bom_crlf_semicolon_and_tab_variants_of_a_valid_inventory_are_accepted() {
+/// A small valid inventory and its BOM / CRLF / `;` / tab variants, as (what, bytes).
+fn valid_variants() -> (String, Vec<(&'static str, Vec<u8>)>) {
     let plain = "name,cpus,memory_gib,disk_gib,os,tags\n\
                  web1,2,4,50,CentOS Linux 7 (Core),env=prod;owner=ops\n\
                  db1,8,32.5,500,Rocky Linux 9.3,\n\
-                 win1,4,16,,Windows Server 2019 Standard,env=dev\n";
-    let semicolon = plain
-        .replace(',', ";")
-        .replace("env=prod;owner=ops", "\"env=prod;owner=ops\"");
+                 win1,4,16,,Windows Server 2019 Standard,env=dev\n"
+        .to_owned();
+    let semicolon = plain.replace(',', ";").replace("env=prod;owner=ops", "\"env=prod;owner=ops\"");
     let tab = plain.replace(',', "\t");
     let crlf = |s: &str| s.replace('\n', "\r\n");
     let bom = |s: &str| {
@@ -275,54 +220,73 @@ fn bom_crlf_semicolon_and_tab_variants_of_a_valid_inventory_are_accepted() {
         b.extend_from_slice(s.as_bytes());
         b
     };
-    let variants: Vec<(&str, Vec<u8>)> = vec![
+    let variants = vec![
         ("plain", plain.as_bytes().to_vec()),
-        ("bom", bom(plain)),
-        ("crlf", crlf(plain).into_bytes()),
-        ("bom+crlf", bom(&crlf(plain))),
+        ("bom", bom(&plain)),
+        ("crlf", crlf(&plain).into_bytes()),
+        ("bom+crlf", bom(&crlf(&plain))),
         ("semicolon", semicolon.clone().into_bytes()),
+        ("bom+semicolon", bom(&semicolon)),
         ("bom+crlf+semicolon", bom(&crlf(&semicolon))),
         ("tab", tab.clone().into_bytes()),
         ("bom+crlf+tab", bom(&crlf(&tab))),
         ("no final newline", plain.trim_end().as_bytes().to_vec()),
     ];
-    let reference =
-        parse("v.csv", plain.as_bytes()).unwrap_or_else(|e| panic!("plain variant rejected:\n{e}"));
+    (plain, variants)
+}
+
+#[test]
+fn bom_crlf_semicolon_and_tab_variants_of_a_valid_inventory_are_accepted() {
+    let (plain, variants) = valid_variants();
+    let reference = parse("v.csv", plain.as_bytes()).unwrap_or_else(|e| panic!("plain variant rejected:\n{e}"));
+    let summary = |i: &rocklift::inventory::Inventory| {
+        i.servers
+            .iter()
+            .map(|s| (s.name.clone(), s.cpus, s.memory_gib, s.disk_gib, s.os.target.clone(), s.tags.clone()))
+            .collect::<Vec<_>>()
+    };
     assert_eq!(reference.servers.len(), 3);
     for (what, bytes) in variants {
-        let inv =
-            parse("v.csv", &bytes).unwrap_or_else(|e| panic!("{what} variant rejected:\n{e}"));
-        let summary = |i: &rocklift::inventory::Inventory| {
-            i.servers
-                .iter()
-                .map(|s| {
-                    (
-                        s.name.clone(),
-                        s.line,
-                        s.cpus,
-                        s.memory_gib,
-                        s.disk_gib,
-                        s.os.target.clone(),
-                        s.tags.clone(),
-                    )
-                })
-                .collect::<Vec<_>>()
-        };
-        assert_eq!(
-            summary(&inv),
-            summary(&reference),
-            "{what} variant reads differently"
-        );
-        assert!(
-            inv.ignored_columns.is_empty(),
-            "{what}: ignored {:?}",
-            inv.ignored_columns
-        );
+        let inv = parse("v.csv", &bytes).unwrap_or_else(|e| panic!("{what} variant rejected:\n{e}"));
+        assert_eq!(summary(&inv), summary(&reference), "{what} variant reads differently");
+        assert!(inv.ignored_columns.is_empty(), "{what}: ignored {:?}", inv.ignored_columns);
     }
-    assert_eq!(
-        reference.servers.iter().map(|s| s.line).collect::<Vec<_>>(),
-        vec![2, 3, 4]
-    );
+}
+
+#[test]
+fn bom_crlf_semicolon_and_tab_variants_keep_line_numbers() {
+    let (_, variants) = valid_variants();
+    let mut wrong = Vec::new();
+    for (what, bytes) in variants {
+        let inv = parse("v.csv", &bytes).unwrap_or_else(|e| panic!("{what} variant rejected:\n{e}"));
+        let lines: Vec<u64> = inv.servers.iter().map(|s| s.line).collect();
+        if lines != [2, 3, 4] {
+            wrong.push(format!("{what}: rows on lines 2, 3, 4 read as lines {lines:?}"));
+        }
+    }
+    assert!(wrong.is_empty(), "Server::line is wrong:\n{}", wrong.join("\n"));
+}
+
+/// Positive control for the binary test: the same command on a valid inventory succeeds and
+/// writes into --out, so "exit 1 and an empty --out" above really means "rejected".
+#[test]
+fn binary_plan_accepts_a_valid_inventory_and_writes_out() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let inv = dir.path().join("valid.csv");
+    fs::write(&inv, "name,cpus,memory_gib,os\nweb1,2,4,CentOS 7\n").expect("write inventory");
+    let out = dir.path().join("out");
+    fs::create_dir(&out).expect("create out");
+    let output = Command::new(env!("CARGO_BIN_EXE_rocklift"))
+        .current_dir(root())
+        .arg("plan")
+        .arg(&inv)
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .expect("run rocklift");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "valid inventory rejected:\n{stderr}");
+    assert!(!leftovers(&out).is_empty(), "valid inventory wrote nothing to --out:\n{stderr}");
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -437,13 +401,7 @@ fn almost_csv() -> impl Strategy<Value = Vec<u8>> {
         prop::sample::select(vec![",", ";", "\t", "|", ", "]),
         prop::sample::select(vec!["\n", "\r\n", "\r"]),
         prop::collection::vec(header_cell(), 0..10),
-        prop::collection::vec(
-            (
-                prop::collection::vec((cell(), any::<bool>()), 0..10),
-                any::<bool>(),
-            ),
-            0..6,
-        ),
+        prop::collection::vec((prop::collection::vec((cell(), any::<bool>()), 0..10), any::<bool>()), 0..6),
         any::<bool>(),
     )
         .prop_map(|(bom, delim, eol, header, rows, final_eol)| {
@@ -459,13 +417,7 @@ fn almost_csv() -> impl Strategy<Value = Vec<u8>> {
                 }
                 let cells: Vec<String> = cells
                     .into_iter()
-                    .map(|(c, quoted)| {
-                        if quoted {
-                            format!("\"{}\"", c.replace('"', "\"\""))
-                        } else {
-                            c
-                        }
-                    })
+                    .map(|(c, quoted)| if quoted { format!("\"{}\"", c.replace('"', "\"\"")) } else { c })
                     .collect();
                 s.push_str(&cells.join(delim));
             }
@@ -493,17 +445,9 @@ fn almost_valid_rows() -> impl Strategy<Value = Vec<u8>> {
 
 fn check_never_panics(bytes: &[u8]) -> Result<(), TestCaseError> {
     let result = std::panic::catch_unwind(|| parse("fuzz.csv", bytes));
-    prop_assert!(
-        result.is_ok(),
-        "parse panicked on {:?}",
-        String::from_utf8_lossy(bytes)
-    );
+    prop_assert!(result.is_ok(), "parse panicked on {:?}", String::from_utf8_lossy(bytes));
     if let Ok(Err(Error::Invalid(problems))) = result {
-        prop_assert!(
-            !problems.is_empty(),
-            "Error::Invalid with no problem on {:?}",
-            String::from_utf8_lossy(bytes)
-        );
+        prop_assert!(!problems.is_empty(), "Error::Invalid with no problem on {:?}", String::from_utf8_lossy(bytes));
         for p in problems {
             prop_assert!(p.line >= 1, "problem without a line: {p}");
             prop_assert_eq!(p.file.as_str(), "fuzz.csv");
@@ -513,7 +457,12 @@ fn check_never_panics(bytes: &[u8]) -> Result<(), TestCaseError> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 512, failure_persistence: None, ..ProptestConfig::default() })]
+    // At least 512 cases; PROPTEST_CASES=N raises it for a longer run.
+    #![proptest_config(ProptestConfig {
+        cases: ProptestConfig::default().cases.max(512),
+        failure_persistence: None,
+        ..ProptestConfig::default()
+    })]
 
     #[test]
     fn parse_never_panics_on_arbitrary_bytes(bytes in prop::collection::vec(any::<u8>(), 0..600)) {

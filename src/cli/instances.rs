@@ -48,17 +48,12 @@ pub struct Args {
 
 pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
     if a.memory < Decimal::ZERO {
-        return Err(Error::Usage(format!(
-            "--memory {}: expected GiB, 0 or more",
-            a.memory
-        )));
+        return Err(Error::Usage(format!("--memory {}: expected GiB, 0 or more", a.memory)));
     }
-    let settings = ctx.settings(&Overrides {
-        region: a.region.clone(),
-        arch: a.arch.map(Into::into),
-        ..Default::default()
-    })?;
+    let settings =
+        ctx.settings(&Overrides { region: a.region.clone(), arch: a.arch.map(Into::into), ..Default::default() })?;
     let snapshot = ctx.snapshot()?;
+    ctx.check_region(&snapshot, &settings.region, a.region.is_some())?;
     let catalog = Catalog::load(&snapshot)?;
     let prices = RegionPrices::load(&snapshot, &settings.region)?;
     let matcher = Matcher::new(&catalog, &prices);
@@ -73,11 +68,7 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
         price_os: os,
         cpu_basis: Basis::AsIs,
         memory_basis: Basis::AsIs,
-        burstable: if burstable {
-            BurstableRule::Allow
-        } else {
-            BurstableRule::Never
-        },
+        burstable: if burstable { BurstableRule::Allow } else { BurstableRule::Never },
         notes: Vec::new(),
     };
     let fitting = matcher.all_fitting(&req);
@@ -103,10 +94,7 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
             "region": settings.region, "os": os, "fitting": fitting.len(), "types": rows,
             "data_date": snapshot.manifest.data_date_note,
         });
-        return out(&format!(
-            "{}\n",
-            serde_json::to_string_pretty(&v).unwrap_or_default()
-        ));
+        return out(&format!("{}\n", serde_json::to_string_pretty(&v).unwrap_or_default()));
     }
     let mut s = format!(
         "{} types in {} fit {} vCPU, {} GiB{}, {} ({} on-demand, current generation{}); cheapest first:\n",
@@ -114,7 +102,11 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
         settings.region,
         a.vcpus,
         a.memory.normalize(),
-        if a.gpus > 0 { format!(", {} GPU{}", a.gpus, a.gpu_model.as_deref().map(|m| format!(" {m}")).unwrap_or_default()) } else { String::new() },
+        if a.gpus > 0 {
+            format!(", {} GPU{}", a.gpus, a.gpu_model.as_deref().map(|m| format!(" {m}")).unwrap_or_default())
+        } else {
+            String::new()
+        },
         match settings.arch {
             ArchChoice::Any => "any arch",
             other => other.as_str(),
@@ -125,22 +117,15 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
     if fitting.is_empty() {
         s.push_str("none\n");
     } else {
-        let mut rows = vec![[
-            "type", "vCPU", "GiB", "arch", "GPU", "network", "$/hour", "$/month",
-        ]
-        .map(String::from)
-        .to_vec()];
+        let mut rows =
+            vec![["type", "vCPU", "GiB", "arch", "GPU", "network", "$/hour", "$/month"].map(String::from).to_vec()];
         for (spec, hourly, _) in &shown {
             rows.push(vec![
                 spec.instance_type.clone(),
                 spec.vcpus.to_string(),
                 spec.memory_gib().normalize().to_string(),
                 spec.arch().map(|a| a.as_str()).unwrap_or("").to_owned(),
-                if spec.gpus > 0 {
-                    format!("{} {}", spec.gpus, spec.gpu_model)
-                } else {
-                    String::new()
-                },
+                if spec.gpus > 0 { format!("{} {}", spec.gpus, spec.gpu_model) } else { String::new() },
                 spec.network.clone(),
                 display_rate(*hourly),
                 display_usd_grouped(*hourly * HOURS_PER_MONTH),
@@ -149,9 +134,6 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
         s.push_str(&table(rows, 6));
         s.push('\n');
     }
-    s.push_str(&format!(
-        "Prices: {} snapshot, {}.\n",
-        snapshot.origin, snapshot.manifest.data_date_note
-    ));
+    s.push_str(&format!("Prices: {} snapshot, {}.\n", snapshot.origin, snapshot.manifest.data_date_note));
     out(&s)
 }

@@ -119,6 +119,19 @@ impl Ctx {
         settings::load(self.config.as_deref(), overrides)
     }
 
+    /// A `--region` the snapshot does not have is bad usage (exit 2); one from rocklift.toml is bad data (exit 1).
+    pub fn check_region(&self, snapshot: &Snapshot, region: &str, from_flag: bool) -> Result<()> {
+        if snapshot.manifest.has_region(region) {
+            return Ok(());
+        }
+        let msg = format!(
+            "region '{region}'{} is not in the pricing snapshot; it has: {}",
+            if from_flag { " (--region)" } else { " (from rocklift.toml)" },
+            snapshot.manifest.regions.join(", ")
+        );
+        Err(if from_flag { Error::Usage(msg) } else { Error::NotFound(msg) })
+    }
+
     pub fn snapshot(&self) -> Result<Snapshot> {
         match &self.pricing_cache {
             Some(dir) => Snapshot::open(SnapshotOrigin::Dir(dir.clone())),
@@ -129,10 +142,7 @@ impl Ctx {
 
 pub fn run() -> Result<()> {
     let cli = Cli::parse();
-    let ctx = Ctx {
-        pricing_cache: cli.pricing_cache,
-        config: cli.config,
-    };
+    let ctx = Ctx { pricing_cache: cli.pricing_cache, config: cli.config };
     match cli.command {
         Command::Plan(a) => plan::run(&ctx, a),
         Command::Pricing(c) => pricing::run(&ctx, c),

@@ -3,11 +3,8 @@
 use std::path::{Path, PathBuf};
 
 use clap::ValueEnum;
-use rocklift::estimate::{build_plan, PricingData};
+use rocklift::estimate::{build_plan, LoadedPricing};
 use rocklift::inventory::native_csv;
-use rocklift::pricing::images::ImageHints;
-use rocklift::pricing::services::ServicePrices;
-use rocklift::pricing::{Catalog, RegionPrices};
 use rocklift::render;
 use rocklift::settings::Overrides;
 use rocklift::{Error, Result};
@@ -52,9 +49,7 @@ enum Format {
 pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
     if let Some(h) = a.headroom {
         if h < Decimal::ONE || h > Decimal::from(10) {
-            return Err(Error::Usage(format!(
-                "--headroom {h}: expected a number from 1 to 10, such as 1.2"
-            )));
+            return Err(Error::Usage(format!("--headroom {h}: expected a number from 1 to 10, such as 1.2")));
         }
     }
     let overrides = Overrides {
@@ -67,36 +62,19 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
     let settings = ctx.settings(&overrides)?;
     let inventory = native_csv::read_file(&a.inventory)?;
     let snapshot = ctx.snapshot()?;
-    let catalog = Catalog::load(&snapshot)?;
-    let prices = RegionPrices::load(&snapshot, &settings.region)?;
-    let services = ServicePrices::load(&snapshot)?;
-    let images = ImageHints::load(&snapshot)?;
-    let data = PricingData {
-        origin: &snapshot.origin,
-        manifest: &snapshot.manifest,
-        catalog: &catalog,
-        prices: &prices,
-        services: &services,
-        images: &images,
-    };
-    let plan = build_plan(&inventory, &settings, &data);
+    ctx.check_region(&snapshot, &settings.region, a.region.is_some())?;
+    let pricing = LoadedPricing::load(snapshot, &settings.region)?;
+    let plan = build_plan(&inventory, &settings, &pricing.data());
     let json = render::json::plan(&plan);
     let csv = render::csv_out::plan(&plan);
     if let Some(dir) = &a.out {
-        write_outputs(
-            dir,
-            &[("plan.json", json.as_bytes()), ("plan.csv", csv.as_bytes())],
-        )?;
+        write_outputs(dir, &[("plan.json", json.as_bytes()), ("plan.csv", csv.as_bytes())])?;
     }
     match a.format {
         Format::Table => {
             out(&render::table::plan(&plan))?;
             if let Some(dir) = &a.out {
-                out(&format!(
-                    "Wrote {} and {}.\n",
-                    dir.join("plan.json").display(),
-                    dir.join("plan.csv").display()
-                ))?;
+                out(&format!("Wrote {} and {}.\n", dir.join("plan.json").display(), dir.join("plan.csv").display()))?;
             }
             Ok(())
         }

@@ -35,29 +35,17 @@ pub enum Command {
 
 pub fn run(ctx: &Ctx, c: Command) -> Result<()> {
     match c {
-        Command::Show {
-            instance_type,
-            region,
-            os,
-            json,
-        } => show(ctx, &instance_type, region, os, json),
+        Command::Show { instance_type, region, os, json } => show(ctx, &instance_type, region, os, json),
         Command::Status { json } => status(ctx, json),
     }
 }
 
-fn show(
-    ctx: &Ctx,
-    itype: &str,
-    region: Option<String>,
-    os: Option<OsArg>,
-    as_json: bool,
-) -> Result<()> {
-    let settings = ctx.settings(&Overrides {
-        region,
-        ..Default::default()
-    })?;
+fn show(ctx: &Ctx, itype: &str, region: Option<String>, os: Option<OsArg>, as_json: bool) -> Result<()> {
+    let from_flag = region.is_some();
+    let settings = ctx.settings(&Overrides { region, ..Default::default() })?;
     let region = settings.region.as_str();
     let snapshot = ctx.snapshot()?;
+    ctx.check_region(&snapshot, region, from_flag)?;
     let catalog = Catalog::load(&snapshot)?;
     let prices = RegionPrices::load(&snapshot, region)?;
     let spec = catalog.get(itype);
@@ -66,11 +54,7 @@ fn show(
         let similar = catalog.similar(itype, 8);
         return Err(Error::NotFound(format!(
             "instance type '{itype}' is not in the pricing snapshot{}",
-            if similar.is_empty() {
-                String::new()
-            } else {
-                format!("; similar: {}", similar.join(", "))
-            }
+            if similar.is_empty() { String::new() } else { format!("; similar: {}", similar.join(", ")) }
         )));
     }
     let oses: Vec<PriceOs> = match os {
@@ -78,11 +62,7 @@ fn show(
         None => PriceOs::ALL.to_vec(),
     };
     let m = &snapshot.manifest;
-    let date_of = |src: &str| {
-        m.source(src)
-            .map(|s| s.date_note.clone())
-            .unwrap_or_default()
-    };
+    let date_of = |src: &str| m.source(src).map(|s| s.date_note.clone()).unwrap_or_default();
     if as_json {
         let mut price_rows = Vec::new();
         for o in &oses {
@@ -107,10 +87,7 @@ fn show(
             "snapshot": snapshot.origin.to_string(),
             "data_date": m.data_date_note,
         });
-        return out(&format!(
-            "{}\n",
-            serde_json::to_string_pretty(&v).unwrap_or_default()
-        ));
+        return out(&format!("{}\n", serde_json::to_string_pretty(&v).unwrap_or_default()));
     }
     let mut s = String::new();
     match spec {
@@ -120,11 +97,7 @@ fn show(
                 sp.vcpus,
                 sp.memory_gib().normalize(),
                 sp.archs.join("/"),
-                if sp.cpu_maker.is_empty() {
-                    String::new()
-                } else {
-                    format!(" {}", sp.cpu_maker)
-                },
+                if sp.cpu_maker.is_empty() { String::new() } else { format!(" {}", sp.cpu_maker) },
                 if sp.gpus > 0 {
                     format!(
                         ", {} x {} {} GPU ({} GiB GPU memory)",
@@ -138,18 +111,11 @@ fn show(
                 },
                 sp.network,
                 if sp.instance_storage_gb > 0 {
-                    format!(
-                        ", {} GB instance storage ({})",
-                        sp.instance_storage_gb, sp.instance_storage_type
-                    )
+                    format!(", {} GB instance storage ({})", sp.instance_storage_gb, sp.instance_storage_type)
                 } else {
                     String::new()
                 },
-                if sp.current_generation {
-                    ""
-                } else {
-                    ", previous generation"
-                },
+                if sp.current_generation { "" } else { ", previous generation" },
                 match (sp.burstable, sp.bare_metal) {
                     (true, _) => ", burstable",
                     (_, true) => ", bare metal",
@@ -157,15 +123,10 @@ fn show(
                 }
             ));
         }
-        None => s.push_str(&format!(
-            "{itype}: specs not in the snapshot's catalog (moto 2025-10); prices only\n"
-        )),
+        None => s.push_str(&format!("{itype}: specs not in the snapshot's catalog (moto 2025-10); prices only\n")),
     }
     let Some(tp) = tp else {
-        s.push_str(&format!(
-            "not priced in {region} in this snapshot ({})\n",
-            m.data_date_note
-        ));
+        s.push_str(&format!("not priced in {region} in this snapshot ({})\n", m.data_date_note));
         return out(&s);
     };
     let offered = match tp.offered {
@@ -174,29 +135,18 @@ fn show(
         rocklift::pricing::price_book::Offered::Unknown => "offering not known offline; priced",
     };
     s.push_str(&format!("{region}: {offered}\n"));
-    let mut rows = vec![["os", "term", "$/hour", "$/month (730 h)", "source"]
-        .map(String::from)
-        .to_vec()];
+    let mut rows = vec![["os", "term", "$/hour", "$/month (730 h)", "source"].map(String::from).to_vec()];
     for o in &oses {
         for t in Term::ALL {
             let src = tp.source(*o, t);
             let (hour, month) = match tp.get(*o, t) {
-                Some(p) => (
-                    display_rate(p),
-                    rocklift::money::display_usd_grouped(p * rocklift::money::HOURS_PER_MONTH),
-                ),
-                None if t == Term::Spot && tp.get(*o, Term::OnDemand).is_some() => {
-                    ("unknown".into(), "-".into())
+                Some(p) => {
+                    (display_rate(p), rocklift::money::display_usd_grouped(p * rocklift::money::HOURS_PER_MONTH))
                 }
+                None if t == Term::Spot && tp.get(*o, Term::OnDemand).is_some() => ("unknown".into(), "-".into()),
                 None => ("-".into(), "-".into()),
             };
-            rows.push(vec![
-                o.to_string(),
-                t.as_str().to_owned(),
-                hour,
-                month,
-                format!("{src} {}", date_of(src)),
-            ]);
+            rows.push(vec![o.to_string(), t.as_str().to_owned(), hour, month, format!("{src} {}", date_of(src))]);
         }
     }
     s.push_str(&table(rows, 2));
@@ -218,47 +168,26 @@ fn status(ctx: &Ctx, as_json: bool) -> Result<()> {
             "manifest": m,
             "instance_types_in_catalog": catalog.len(),
         });
-        return out(&format!(
-            "{}\n",
-            serde_json::to_string_pretty(&v).unwrap_or_default()
-        ));
+        return out(&format!("{}\n", serde_json::to_string_pretty(&v).unwrap_or_default()));
     }
     let mut s = String::new();
-    s.push_str(&format!(
-        "Pricing snapshot: {} (schema {})\n",
-        snapshot.origin, m.schema
-    ));
+    s.push_str(&format!("Pricing snapshot: {} (schema {})\n", snapshot.origin, m.schema));
     s.push_str(&format!("Data date: {}\n", m.data_date_note));
     s.push_str(&format!("Built by: {}\n\n", m.built_by));
-    let mut rows = vec![["source", "data date", "what", "from"]
-        .map(String::from)
-        .to_vec()];
+    let mut rows = vec![["source", "data date", "what"].map(String::from).to_vec()];
     for src in &m.sources {
-        rows.push(vec![
-            src.id.clone(),
-            src.date_note.clone(),
-            src.what.clone(),
-            src.origin.clone(),
-        ]);
+        rows.push(vec![src.id.clone(), src.date_note.clone(), src.what.clone()]);
     }
     s.push_str(&table(rows, 0));
-    s.push_str("\n\n");
+    s.push_str("\n");
+    for src in &m.sources {
+        s.push_str(&format!("  {}: {} ({})\n", src.id, src.origin, src.file));
+    }
+    s.push('\n');
     s.push_str(&format!("Instance types with specs: {}\n", catalog.len()));
-    s.push_str(&format!(
-        "Regions with EC2 prices: {}: {}\n",
-        m.regions.len(),
-        m.regions.join(", ")
-    ));
-    s.push_str(&format!(
-        "EBS, transfer, NAT and IPv4 prices: {}\n",
-        m.service_price_regions.join(", ")
-    ));
-    let rows_total: u64 = m
-        .files
-        .iter()
-        .filter(|f| f.path.starts_with("prices/"))
-        .map(|f| f.rows)
-        .sum();
+    s.push_str(&format!("Regions with EC2 prices: {}: {}\n", m.regions.len(), m.regions.join(", ")));
+    s.push_str(&format!("EBS, transfer, NAT and IPv4 prices: {}\n", m.service_price_regions.join(", ")));
+    let rows_total: u64 = m.files.iter().filter(|f| f.path.starts_with("prices/")).map(|f| f.rows).sum();
     s.push_str(&format!("Price rows (type x region): {rows_total}\n"));
     for (k, v) in &m.cross_checks {
         s.push_str(&format!("Cross-check {}: {v}\n", k.replace('_', " ")));

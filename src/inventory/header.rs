@@ -150,10 +150,7 @@ pub fn normalize(cell: &str) -> String {
 pub fn lookup(cell: &str) -> Option<Column> {
     let n = normalize(cell);
     let n = n.replace("_in_", "_");
-    ALIASES
-        .iter()
-        .find(|(alias, _)| *alias == n)
-        .map(|(_, c)| *c)
+    ALIASES.iter().find(|(alias, _)| *alias == n).map(|(_, c)| *c)
 }
 
 #[cfg(test)]

@@ -38,9 +38,7 @@ struct Cols {
 
 impl Cols {
     fn get<'r>(&self, rec: &'r csv::ByteRecord, c: Column) -> Option<(&'r [u8], &str)> {
-        self.map
-            .get(&c)
-            .and_then(|(i, label)| rec.get(*i).map(|v| (v, label.as_str())))
+        self.map.get(&c).and_then(|(i, label)| rec.get(*i).map(|v| (v, label.as_str())))
     }
 }
 
@@ -58,62 +56,37 @@ pub fn parse(file: &str, bytes: &[u8]) -> Result<Inventory> {
         return Err(Error::Invalid(vec![at(
             1,
             None,
-            "the file is empty; expected a header line naming at least the columns name, cpus, memory_gib and os".into(),
+            "the file is empty; expected a header line naming at least the columns name, cpus, memory_gib and os"
+                .into(),
         )]));
     }
     let delimiter = detect_delimiter(body);
-    let mut rdr = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .delimiter(delimiter)
-        .from_reader(body);
+    let mut rdr = csv::ReaderBuilder::new().has_headers(false).flexible(true).delimiter(delimiter).from_reader(body);
     let mut rec = csv::ByteRecord::new();
 
     // Header.
     let header_ok = match rdr.read_byte_record(&mut rec) {
         Ok(true) => true,
         Ok(false) => false,
-        Err(e) => {
-            return Err(Error::Invalid(vec![at(
-                csv_line(&e),
-                None,
-                format!("cannot read the header: {e}"),
-            )]))
-        }
+        Err(e) => return Err(Error::Invalid(vec![at(csv_line(&e), None, format!("cannot read the header: {e}"))])),
     };
     if !header_ok {
-        return Err(Error::Invalid(vec![at(
-            1,
-            None,
-            "the file has no header line".into(),
-        )]));
+        return Err(Error::Invalid(vec![at(1, None, "the file has no header line".into())]));
     }
-    let mut cols = Cols {
-        map: HashMap::new(),
-        width: rec.len(),
-    };
+    let mut cols = Cols { map: HashMap::new(), width: rec.len() };
     let mut ignored = Vec::new();
     for (i, cell) in rec.iter().enumerate() {
         let Ok(text) = std::str::from_utf8(cell) else {
-            problems.push(at(
-                1,
-                None,
-                format!(
-                    "header cell {} is not valid UTF-8; save the file as UTF-8",
-                    i + 1
-                ),
-            ));
+            problems.push(at(1, None, format!("header cell {} is not valid UTF-8; save the file as UTF-8", i + 1)));
             continue;
         };
         let text = text.trim().to_owned();
         match header::lookup(&text) {
             Some(c) => {
                 let same = match c {
-                    Column::MemoryGib | Column::MemoryMib => cols
-                        .map
-                        .get(&Column::MemoryGib)
-                        .or_else(|| cols.map.get(&Column::MemoryMib))
-                        .cloned(),
+                    Column::MemoryGib | Column::MemoryMib => {
+                        cols.map.get(&Column::MemoryGib).or_else(|| cols.map.get(&Column::MemoryMib)).cloned()
+                    }
                     _ => cols.map.get(&c).cloned(),
                 };
                 if let Some((_, first)) = same {
@@ -130,8 +103,7 @@ pub fn parse(file: &str, bytes: &[u8]) -> Result<Inventory> {
             None => ignored.push(text),
         }
     }
-    let has_memory =
-        cols.map.contains_key(&Column::MemoryGib) || cols.map.contains_key(&Column::MemoryMib);
+    let has_memory = cols.map.contains_key(&Column::MemoryGib) || cols.map.contains_key(&Column::MemoryMib);
     for (needed, present) in [
         ("name", cols.map.contains_key(&Column::Name)),
         ("cpus", cols.map.contains_key(&Column::Cpus)),
@@ -144,21 +116,14 @@ pub fn parse(file: &str, bytes: &[u8]) -> Result<Inventory> {
                 None,
                 format!(
                     "required column '{needed}' is missing; the header has: {}",
-                    rec.iter()
-                        .map(|c| String::from_utf8_lossy(c).trim().to_string())
-                        .collect::<Vec<_>>()
-                        .join(", ")
+                    rec.iter().map(|c| String::from_utf8_lossy(c).trim().to_string()).collect::<Vec<_>>().join(", ")
                 ),
             ));
         }
     }
     if !problems.is_empty() {
         if delimiter == b',' && rec.len() == 1 && rec.get(0).is_some_and(|c| c.contains(&b'|')) {
-            problems.push(at(
-                1,
-                None,
-                "the header looks '|'-separated; rocklift reads ',', ';' or tab".into(),
-            ));
+            problems.push(at(1, None, "the header looks '|'-separated; rocklift reads ',', ';' or tab".into()));
         }
         return Err(Error::Invalid(problems));
     }
@@ -171,19 +136,12 @@ pub fn parse(file: &str, bytes: &[u8]) -> Result<Inventory> {
             Ok(true) => {}
             Ok(false) => break,
             Err(e) => {
-                problems.push(at(
-                    csv_line(&e),
-                    None,
-                    format!("cannot read this line: {e}"),
-                ));
+                problems.push(at(csv_line(&e), None, format!("cannot read this line: {e}")));
                 break;
             }
         }
         let line = rec.position().map(|p| p.line()).unwrap_or(0);
-        if rec
-            .iter()
-            .all(|f| f.iter().all(|b| b.is_ascii_whitespace()))
-        {
+        if rec.iter().all(|f| f.iter().all(|b| b.is_ascii_whitespace())) {
             continue; // a blank or all-empty row
         }
         if rec.len() != cols.width {
@@ -200,20 +158,13 @@ pub fn parse(file: &str, bytes: &[u8]) -> Result<Inventory> {
             continue;
         }
         let before = problems.len();
-        if let Some(server) = parse_row(
-            &cols,
-            &rec,
-            line,
-            &mut |column: Option<&str>, msg: String| problems.push(at(line, column, msg)),
-        ) {
+        if let Some(server) =
+            parse_row(&cols, &rec, line, &mut |column: Option<&str>, msg: String| problems.push(at(line, column, msg)))
+        {
             if problems.len() == before {
                 let key = server.name.to_lowercase();
                 if let Some(first) = first_line_of.get(&key) {
-                    let label = cols
-                        .map
-                        .get(&Column::Name)
-                        .map(|(_, l)| l.as_str())
-                        .unwrap_or("name");
+                    let label = cols.map.get(&Column::Name).map(|(_, l)| l.as_str()).unwrap_or("name");
                     problems.push(at(
                         line,
                         Some(label),
@@ -232,12 +183,7 @@ pub fn parse(file: &str, bytes: &[u8]) -> Result<Inventory> {
     if !problems.is_empty() {
         return Err(Error::Invalid(problems));
     }
-    Ok(Inventory {
-        file: file.to_owned(),
-        format: FORMAT.into(),
-        servers,
-        ignored_columns: ignored,
-    })
+    Ok(Inventory { file: file.to_owned(), format: FORMAT.into(), servers, ignored_columns: ignored })
 }
 
 fn csv_line(e: &csv::Error) -> u64 {
@@ -274,12 +220,7 @@ fn detect_delimiter(body: &[u8]) -> u8 {
 type Report<'a> = dyn FnMut(Option<&str>, String) + 'a;
 
 /// One row to a `Server`, reporting every problem; `None` when the row cannot be used.
-fn parse_row(
-    cols: &Cols,
-    rec: &csv::ByteRecord,
-    line: u64,
-    report: &mut Report<'_>,
-) -> Option<Server> {
+fn parse_row(cols: &Cols, rec: &csv::ByteRecord, line: u64, report: &mut Report<'_>) -> Option<Server> {
     let mut ok = true;
     // Text of a column: trimmed, UTF-8, one line; `None` when absent or empty.
     let mut text = |c: Column, report: &mut Report<'_>| -> Option<String> {
@@ -318,12 +259,7 @@ fn parse_row(
             }
         }
     };
-    let label = |c: Column| {
-        cols.map
-            .get(&c)
-            .map(|(_, l)| l.clone())
-            .unwrap_or_else(|| c.canonical().to_owned())
-    };
+    let label = |c: Column| cols.map.get(&c).map(|(_, l)| l.clone()).unwrap_or_else(|| c.canonical().to_owned());
 
     let name = text(Column::Name, report);
     let cpus_s = text(Column::Cpus, report);
@@ -352,41 +288,22 @@ fn parse_row(
 
     let name = match name {
         Some(n) if n.chars().any(char::is_control) => {
-            fail(
-                Column::Name,
-                "contains a control character; expected a plain server name".into(),
-                report,
-            );
+            fail(Column::Name, "contains a control character; expected a plain server name".into(), report);
             None
         }
         Some(n) if n.chars().count() > 255 => {
-            fail(
-                Column::Name,
-                format!(
-                    "is {} characters long; expected at most 255",
-                    n.chars().count()
-                ),
-                report,
-            );
+            fail(Column::Name, format!("is {} characters long; expected at most 255", n.chars().count()), report);
             None
         }
         Some(n) => Some(n),
         None => {
-            fail(
-                Column::Name,
-                "is empty; every server needs a name".into(),
-                report,
-            );
+            fail(Column::Name, "is empty; every server needs a name".into(), report);
             None
         }
     };
     let cpus = match cpus_s {
         None => {
-            fail(
-                Column::Cpus,
-                "is empty; expected the number of vCPUs (threads), such as 4".into(),
-                report,
-            );
+            fail(Column::Cpus, "is empty; expected the number of vCPUs (threads), such as 4".into(), report);
             None
         }
         Some(s) => match whole(&s, 1, MAX_CPUS, "vCPUs (threads), such as 4") {
@@ -400,11 +317,7 @@ fn parse_row(
     let memory_gib = match (mem_gib_s, mem_mib_s) {
         (Some(s), _) => match number(&s, "memory in GiB, such as 16 or 0.5") {
             Ok(v) if v.is_zero() => {
-                fail(
-                    Column::MemoryGib,
-                    "is 0; expected memory in GiB greater than 0".into(),
-                    report,
-                );
+                fail(Column::MemoryGib, "is 0; expected memory in GiB greater than 0".into(), report);
                 None
             }
             Ok(v) if v > Decimal::from(MAX_MEMORY_GIB) => {
@@ -423,19 +336,11 @@ fn parse_row(
         },
         (None, Some(s)) => match number(&s, "memory in MiB, such as 16384") {
             Ok(v) if v.is_zero() => {
-                fail(
-                    Column::MemoryMib,
-                    "is 0; expected memory in MiB greater than 0".into(),
-                    report,
-                );
+                fail(Column::MemoryMib, "is 0; expected memory in MiB greater than 0".into(), report);
                 None
             }
             Ok(v) if v > Decimal::from(MAX_MEMORY_GIB) * Decimal::from(1024) => {
-                fail(
-                    Column::MemoryMib,
-                    format!("{s} MiB is implausibly large"),
-                    report,
-                );
+                fail(Column::MemoryMib, format!("{s} MiB is implausibly large"), report);
                 None
             }
             Ok(v) => Some(v / Decimal::from(1024)),
@@ -445,52 +350,28 @@ fn parse_row(
             }
         },
         (None, None) => {
-            let c = if cols.map.contains_key(&Column::MemoryGib) {
-                Column::MemoryGib
-            } else {
-                Column::MemoryMib
-            };
+            let c = if cols.map.contains_key(&Column::MemoryGib) { Column::MemoryGib } else { Column::MemoryMib };
             fail(c, "is empty; expected the memory size".into(), report);
             None
         }
     };
-    let mut opt_number = |c: Column,
-                          s: Option<String>,
-                          max: u32,
-                          what: &str,
-                          report: &mut Report<'_>|
-     -> Option<Decimal> {
-        let s = s?;
-        match number(&s, what) {
-            Ok(v) if v > Decimal::from(max) => {
-                fail(
-                    c,
-                    format!("{s} is implausibly large; expected at most {max}"),
-                    report,
-                );
-                None
+    let mut opt_number =
+        |c: Column, s: Option<String>, max: u32, what: &str, report: &mut Report<'_>| -> Option<Decimal> {
+            let s = s?;
+            match number(&s, what) {
+                Ok(v) if v > Decimal::from(max) => {
+                    fail(c, format!("{s} is implausibly large; expected at most {max}"), report);
+                    None
+                }
+                Ok(v) => Some(v),
+                Err(m) => {
+                    fail(c, m, report);
+                    None
+                }
             }
-            Ok(v) => Some(v),
-            Err(m) => {
-                fail(c, m, report);
-                None
-            }
-        }
-    };
-    let disk_gib = opt_number(
-        Column::DiskGib,
-        disk_s,
-        MAX_DISK_GIB,
-        "provisioned disk in GiB, such as 100",
-        report,
-    );
-    let disk_used_gib = opt_number(
-        Column::DiskUsedGib,
-        used_s,
-        MAX_DISK_GIB,
-        "used disk in GiB, such as 42",
-        report,
-    );
+        };
+    let disk_gib = opt_number(Column::DiskGib, disk_s, MAX_DISK_GIB, "provisioned disk in GiB, such as 100", report);
+    let disk_used_gib = opt_number(Column::DiskUsedGib, used_s, MAX_DISK_GIB, "used disk in GiB, such as 42", report);
     let egress = opt_number(
         Column::EgressGibMonth,
         egress_s,
@@ -498,20 +379,10 @@ fn parse_row(
         "GiB sent to the internet per month, such as 50",
         report,
     );
-    let cpu_util_p95 = opt_number(
-        Column::CpuUtilP95,
-        cpu_u_s.map(strip_pct),
-        100,
-        "a percentage from 0 to 100, such as 35",
-        report,
-    );
-    let mem_util_p95 = opt_number(
-        Column::MemUtilP95,
-        mem_u_s.map(strip_pct),
-        100,
-        "a percentage from 0 to 100, such as 60",
-        report,
-    );
+    let cpu_util_p95 =
+        opt_number(Column::CpuUtilP95, cpu_u_s.map(strip_pct), 100, "a percentage from 0 to 100, such as 35", report);
+    let mem_util_p95 =
+        opt_number(Column::MemUtilP95, mem_u_s.map(strip_pct), 100, "a percentage from 0 to 100, such as 60", report);
 
     let os_info = match os_s {
         None => {
@@ -530,43 +401,21 @@ fn parse_row(
             }
         },
     };
-    let mut opt_whole = |c: Column,
-                         s: Option<String>,
-                         min: u32,
-                         max: u32,
-                         default: u32,
-                         what: &str,
-                         report: &mut Report<'_>|
-     -> u32 {
-        match s {
-            None => default,
-            Some(s) => match whole(&s, min, max, what) {
-                Ok(v) => v,
-                Err(m) => {
-                    fail(c, m, report);
-                    default
-                }
-            },
-        }
-    };
-    let gpus = opt_whole(
-        Column::Gpus,
-        gpus_s,
-        0,
-        MAX_GPUS,
-        0,
-        "a number of GPUs, such as 0 or 4",
-        report,
-    );
-    let count = opt_whole(
-        Column::Count,
-        count_s,
-        1,
-        MAX_COUNT,
-        1,
-        "a number of identical servers, 1 or more",
-        report,
-    );
+    let mut opt_whole =
+        |c: Column, s: Option<String>, min: u32, max: u32, default: u32, what: &str, report: &mut Report<'_>| -> u32 {
+            match s {
+                None => default,
+                Some(s) => match whole(&s, min, max, what) {
+                    Ok(v) => v,
+                    Err(m) => {
+                        fail(c, m, report);
+                        default
+                    }
+                },
+            }
+        };
+    let gpus = opt_whole(Column::Gpus, gpus_s, 0, MAX_GPUS, 0, "a number of GPUs, such as 0 or 4", report);
+    let count = opt_whole(Column::Count, count_s, 1, MAX_COUNT, 1, "a number of identical servers, 1 or more", report);
     let mut fail2 = |c: Column, msg: String, report: &mut Report<'_>| {
         report(Some(&label(c)), msg);
         ok = false;
@@ -576,11 +425,7 @@ fn parse_row(
         Some(s) => match ArchChoice::parse(&s) {
             Some(a) => Some(a),
             None => {
-                fail2(
-                    Column::Arch,
-                    format!("'{s}' is not an architecture; expected x86_64, arm64 or any"),
-                    report,
-                );
+                fail2(Column::Arch, format!("'{s}' is not an architecture; expected x86_64, arm64 or any"), report);
                 None
             }
         },
@@ -589,11 +434,7 @@ fn parse_row(
         None | Some("no" | "n" | "false" | "0") => false,
         Some("yes" | "y" | "true" | "1") => true,
         Some(_) => {
-            fail2(
-                Column::Public,
-                format!("'{}' is not yes or no", public_s.unwrap_or_default()),
-                report,
-            );
+            fail2(Column::Public, format!("'{}' is not yes or no", public_s.unwrap_or_default()), report);
             false
         }
     };
@@ -618,11 +459,7 @@ fn parse_row(
         },
     };
     if gpus == 0 && gpu_model.is_some() {
-        fail2(
-            Column::GpuModel,
-            "is given but gpus is 0 or empty; give the number of GPUs too".into(),
-            report,
-        );
+        fail2(Column::GpuModel, "is given but gpus is 0 or empty; give the number of GPUs too".into(), report);
     }
     if !ok {
         return None;
@@ -651,9 +488,7 @@ fn parse_row(
 }
 
 fn strip_pct(s: String) -> String {
-    s.strip_suffix('%')
-        .map(|t| t.trim().to_owned())
-        .unwrap_or(s)
+    s.strip_suffix('%').map(|t| t.trim().to_owned()).unwrap_or(s)
 }
 
 /// A non-negative decimal number, with a message that says what was expected.
@@ -662,13 +497,10 @@ fn number(s: &str, expected: &str) -> Result<Decimal, String> {
         return Err(format!("'{s}' is negative; expected {expected}"));
     }
     if s.contains(',') && !s.contains('.') {
-        return Err(format!(
-            "'{s}' uses a decimal comma; write numbers with '.', expected {expected}"
-        ));
+        return Err(format!("'{s}' uses a decimal comma; write numbers with '.', expected {expected}"));
     }
     if s.contains(['e', 'E']) && s.chars().all(|c| c.is_ascii_digit() || "eE+-.".contains(c)) {
-        return Decimal::from_scientific(s)
-            .map_err(|_| format!("'{s}' is out of range; expected {expected}"));
+        return Decimal::from_scientific(s).map_err(|_| format!("'{s}' is out of range; expected {expected}"));
     }
     match Decimal::from_str(s) {
         Ok(d) => Ok(d.normalize()),
@@ -689,9 +521,7 @@ fn whole(s: &str, min: u32, max: u32, expected: &str) -> Result<u32, String> {
         return Err(format!("'{s}' is below {min}; expected {expected}"));
     }
     if d > Decimal::from(max) {
-        return Err(format!(
-            "'{s}' is implausibly large; expected at most {max}"
-        ));
+        return Err(format!("'{s}' is implausibly large; expected at most {max}"));
     }
     u32::try_from(d.mantissa() / 10i128.pow(d.scale()))
         .map_err(|_| format!("'{s}' is out of range; expected {expected}"))
@@ -700,24 +530,16 @@ fn whole(s: &str, min: u32, max: u32, expected: &str) -> Result<u32, String> {
 /// `80,443` or `80;443 8000-8080`.
 fn parse_ports(s: &str) -> Result<Vec<PortRange>, String> {
     let mut out = Vec::new();
-    for part in s
-        .split([',', ';', ' '])
-        .map(str::trim)
-        .filter(|p| !p.is_empty())
-    {
+    for part in s.split([',', ';', ' ']).map(str::trim).filter(|p| !p.is_empty()) {
         let (a, b) = part.split_once('-').unwrap_or((part, part));
         let p = |x: &str| -> Result<u16, String> {
-            x.trim()
-                .parse::<u16>()
-                .ok()
-                .filter(|v| *v > 0)
-                .ok_or_else(|| format!("'{part}' is not a port; expected ports from 1 to 65535 such as 80,443 or 8000-8080"))
+            x.trim().parse::<u16>().ok().filter(|v| *v > 0).ok_or_else(|| {
+                format!("'{part}' is not a port; expected ports from 1 to 65535 such as 80,443 or 8000-8080")
+            })
         };
         let (from, to) = (p(a)?, p(b)?);
         if from > to {
-            return Err(format!(
-                "'{part}' is a range that runs backwards; expected low-high such as 8000-8080"
-            ));
+            return Err(format!("'{part}' is a range that runs backwards; expected low-high such as 8000-8080"));
         }
         out.push(PortRange { from, to });
     }
@@ -731,15 +553,11 @@ fn parse_tags(s: &str) -> Result<BTreeMap<String, String>, String> {
     let mut out = BTreeMap::new();
     for pair in s.split([';', '|']).map(str::trim).filter(|p| !p.is_empty()) {
         let Some((k, v)) = pair.split_once('=') else {
-            return Err(format!(
-                "'{pair}' is not key=value; expected tags such as env=prod;owner=ops"
-            ));
+            return Err(format!("'{pair}' is not key=value; expected tags such as env=prod;owner=ops"));
         };
         let k = k.trim();
         if k.is_empty() {
-            return Err(format!(
-                "'{pair}' has an empty key; expected tags such as env=prod;owner=ops"
-            ));
+            return Err(format!("'{pair}' has an empty key; expected tags such as env=prod;owner=ops"));
         }
         if out.insert(k.to_owned(), v.trim().to_owned()).is_some() {
             return Err(format!("tag '{k}' is given twice"));
@@ -754,56 +572,27 @@ mod tests {
 
     #[test]
     fn reads_aliases_and_units() {
-        let inv = parse(
-            "t.csv",
-            b"Hostname,vCPUs,Memory MB,OS\nweb1,2,4096,CentOS 7\n",
-        )
-        .expect("valid");
+        let inv = parse("t.csv", b"Hostname,vCPUs,Memory MB,OS\nweb1,2,4096,CentOS 7\n").expect("valid");
         let s = &inv.servers[0];
-        assert_eq!(
-            (s.name.as_str(), s.cpus, s.memory_gib),
-            ("web1", 2, Decimal::from(4))
-        );
+        assert_eq!((s.name.as_str(), s.cpus, s.memory_gib), ("web1", 2, Decimal::from(4)));
         assert_eq!(s.line, 2);
     }
 
     #[test]
     fn semicolons_bom_and_crlf() {
-        let inv = parse(
-            "t.csv",
-            b"\xef\xbb\xbfname;cpus;memory_gib;os\r\na;1;0.5;Ubuntu 22.04\r\n",
-        )
-        .expect("valid");
+        let inv = parse("t.csv", b"\xef\xbb\xbfname;cpus;memory_gib;os\r\na;1;0.5;Ubuntu 22.04\r\n").expect("valid");
         assert_eq!(inv.servers[0].memory_gib, Decimal::new(5, 1));
     }
 
     #[test]
     fn reports_every_problem_located() {
-        let err = parse(
-            "t.csv",
-            b"name,cpus,memory_gib,os\na,x,4,CentOS 7\nb,2,-1,Solaris\n",
-        )
-        .expect_err("invalid");
-        let Error::Invalid(p) = err else {
-            panic!("wrong error")
-        };
+        let err = parse("t.csv", b"name,cpus,memory_gib,os\na,x,4,CentOS 7\nb,2,-1,Solaris\n").expect_err("invalid");
+        let Error::Invalid(p) = err else { panic!("wrong error") };
         let lines: Vec<String> = p.iter().map(|p| p.to_string()).collect();
         assert_eq!(lines.len(), 3, "{lines:?}");
-        assert!(
-            lines[0].starts_with("t.csv:2: column 'cpus': 'x' is not a number"),
-            "{}",
-            lines[0]
-        );
-        assert!(
-            lines[1].starts_with("t.csv:3: column 'memory_gib': '-1' is negative"),
-            "{}",
-            lines[1]
-        );
-        assert!(
-            lines[2].starts_with("t.csv:3: column 'os': 'Solaris'"),
-            "{}",
-            lines[2]
-        );
+        assert!(lines[0].starts_with("t.csv:2: column 'cpus': 'x' is not a number"), "{}", lines[0]);
+        assert!(lines[1].starts_with("t.csv:3: column 'memory_gib': '-1' is negative"), "{}", lines[1]);
+        assert!(lines[2].starts_with("t.csv:3: column 'os': 'Solaris'"), "{}", lines[2]);
     }
 
     #[test]

@@ -12,6 +12,7 @@ use crate::pricing::PriceOs;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum OsFamily {
+    #[serde(rename = "centos")]
     CentOs,
     Rhel,
     Rocky,
@@ -25,11 +26,7 @@ impl OsFamily {
     pub fn is_el(self) -> bool {
         matches!(
             self,
-            OsFamily::CentOs
-                | OsFamily::Rhel
-                | OsFamily::Rocky
-                | OsFamily::AlmaLinux
-                | OsFamily::OracleLinux
+            OsFamily::CentOs | OsFamily::Rhel | OsFamily::Rocky | OsFamily::AlmaLinux | OsFamily::OracleLinux
         )
     }
 }
@@ -57,19 +54,13 @@ pub fn classify(text: &str) -> Option<OsInfo> {
     if lower.is_empty() {
         return None;
     }
-    let squashed: String = lower
-        .chars()
-        .filter(|c| c.is_ascii_alphanumeric())
-        .collect();
+    let squashed: String = lower.chars().filter(|c| c.is_ascii_alphanumeric()).collect();
     let el = [
         (OsFamily::CentOs, &["centos"][..]),
         (OsFamily::Rhel, &["redhat", "rhel"][..]),
         (OsFamily::Rocky, &["rocky"][..]),
         (OsFamily::AlmaLinux, &["almalinux", "alma"][..]),
-        (
-            OsFamily::OracleLinux,
-            &["oraclelinux", "oracleenterpriselinux", "oel"][..],
-        ),
+        (OsFamily::OracleLinux, &["oraclelinux", "oracleenterpriselinux", "oel"][..]),
     ];
     for (family, keys) in el {
         for key in keys {
@@ -96,15 +87,7 @@ pub fn classify(text: &str) -> Option<OsInfo> {
             note: None,
         });
     }
-    let other = [
-        "ubuntu",
-        "debian",
-        "suse",
-        "sles",
-        "amazon linux",
-        "fedora",
-        "linux",
-    ];
+    let other = ["ubuntu", "debian", "suse", "sles", "amazon linux", "fedora", "linux"];
     if other.iter().any(|k| lower.contains(k)) {
         return Some(OsInfo {
             text: t.to_owned(),
@@ -192,85 +175,34 @@ mod tests {
 
     #[test]
     fn enterprise_linux_goes_to_rocky() {
-        assert_eq!(
-            target("CentOS Linux 7 (Core)"),
-            (OsFamily::CentOs, "Rocky Linux 8".into(), PriceOs::Linux)
-        );
-        assert_eq!(
-            target("CentOS 8 Stream"),
-            (OsFamily::CentOs, "Rocky Linux 8".into(), PriceOs::Linux)
-        );
-        assert_eq!(
-            target("Red Hat Enterprise Linux 8.8"),
-            (OsFamily::Rhel, "Rocky Linux 8".into(), PriceOs::Linux)
-        );
-        assert_eq!(
-            target("RHEL9"),
-            (OsFamily::Rhel, "Rocky Linux 9".into(), PriceOs::Linux)
-        );
+        assert_eq!(target("CentOS Linux 7 (Core)"), (OsFamily::CentOs, "Rocky Linux 8".into(), PriceOs::Linux));
+        assert_eq!(target("CentOS 8 Stream"), (OsFamily::CentOs, "Rocky Linux 8".into(), PriceOs::Linux));
+        assert_eq!(target("Red Hat Enterprise Linux 8.8"), (OsFamily::Rhel, "Rocky Linux 8".into(), PriceOs::Linux));
+        assert_eq!(target("RHEL9"), (OsFamily::Rhel, "Rocky Linux 9".into(), PriceOs::Linux));
         assert_eq!(
             target("Red Hat Enterprise Linux 7 (64-bit)"),
             (OsFamily::Rhel, "Rocky Linux 8".into(), PriceOs::Linux)
         );
-        assert_eq!(
-            target("Rocky Linux 9.3 (Blue Onyx)"),
-            (OsFamily::Rocky, "Rocky Linux 9".into(), PriceOs::Linux)
-        );
-        assert_eq!(
-            target("AlmaLinux 9.2"),
-            (OsFamily::AlmaLinux, "Rocky Linux 9".into(), PriceOs::Linux)
-        );
-        assert_eq!(
-            target("Oracle Linux Server 7.9"),
-            (
-                OsFamily::OracleLinux,
-                "Rocky Linux 8".into(),
-                PriceOs::Linux
-            )
-        );
-        assert_eq!(
-            target("CentOS 4/5 or later (64-bit)"),
-            (OsFamily::CentOs, "Rocky Linux 8".into(), PriceOs::Linux)
-        );
-        assert_eq!(
-            target("Red Hat Enterprise Linux 10"),
-            (OsFamily::Rhel, "Rocky Linux 9".into(), PriceOs::Linux)
-        );
-        assert_eq!(
-            target("centos"),
-            (OsFamily::CentOs, "Rocky Linux 9".into(), PriceOs::Linux)
-        );
+        assert_eq!(target("Rocky Linux 9.3 (Blue Onyx)"), (OsFamily::Rocky, "Rocky Linux 9".into(), PriceOs::Linux));
+        assert_eq!(target("AlmaLinux 9.2"), (OsFamily::AlmaLinux, "Rocky Linux 9".into(), PriceOs::Linux));
+        assert_eq!(target("Oracle Linux Server 7.9"), (OsFamily::OracleLinux, "Rocky Linux 8".into(), PriceOs::Linux));
+        assert_eq!(target("CentOS 4/5 or later (64-bit)"), (OsFamily::CentOs, "Rocky Linux 8".into(), PriceOs::Linux));
+        assert_eq!(target("Red Hat Enterprise Linux 10"), (OsFamily::Rhel, "Rocky Linux 9".into(), PriceOs::Linux));
+        assert_eq!(target("centos"), (OsFamily::CentOs, "Rocky Linux 9".into(), PriceOs::Linux));
     }
 
     #[test]
     fn others_stay() {
         assert_eq!(target("Ubuntu 22.04").2, PriceOs::Linux);
         assert_eq!(target("Ubuntu 22.04").0, OsFamily::OtherLinux);
-        assert_eq!(
-            target("Microsoft Windows Server 2019 (64-bit)").2,
-            PriceOs::Windows
-        );
-        assert_eq!(
-            target("Windows Server 2019 Standard").1,
-            "Windows Server 2019 Standard"
-        );
-        assert_eq!(
-            target("Other 3.x or later Linux (64-bit)").0,
-            OsFamily::OtherLinux
-        );
+        assert_eq!(target("Microsoft Windows Server 2019 (64-bit)").2, PriceOs::Windows);
+        assert_eq!(target("Windows Server 2019 Standard").1, "Windows Server 2019 Standard");
+        assert_eq!(target("Other 3.x or later Linux (64-bit)").0, OsFamily::OtherLinux);
     }
 
     #[test]
     fn unknown_is_not_guessed() {
-        for s in [
-            "",
-            "  ",
-            "FreeBSD 13",
-            "Solaris 10",
-            "AIX 7.2",
-            "banana",
-            "HP-UX",
-        ] {
+        for s in ["", "  ", "FreeBSD 13", "Solaris 10", "AIX 7.2", "banana", "HP-UX"] {
             assert!(classify(s).is_none(), "{s}");
         }
     }

@@ -67,9 +67,7 @@ impl InstanceSpec {
 
     /// The first architecture rocklift can place on (x86_64 before arm64).
     pub fn arch(&self) -> Option<Arch> {
-        [Arch::X86_64, Arch::Arm64]
-            .into_iter()
-            .find(|a| self.supports(*a))
+        [Arch::X86_64, Arch::Arm64].into_iter().find(|a| self.supports(*a))
     }
 
     /// Mac instances run macOS on dedicated hosts: never a target for a server move.
@@ -108,10 +106,8 @@ struct Row {
 impl Catalog {
     pub fn load(snapshot: &Snapshot) -> Result<Self> {
         let bytes = snapshot.read(FILE)?;
-        Self::parse(&bytes).map_err(|message| Error::Snapshot {
-            location: format!("{}/{FILE}", snapshot.origin),
-            message,
-        })
+        Self::parse(&bytes)
+            .map_err(|message| Error::Snapshot { location: format!("{}/{FILE}", snapshot.origin), message })
     }
 
     pub fn parse(bytes: &[u8]) -> Result<Self, String> {
@@ -122,18 +118,12 @@ impl Catalog {
             let clock_ghz = if r.clock_ghz.is_empty() {
                 None
             } else {
-                Some(
-                    r.clock_ghz
-                        .parse::<Decimal>()
-                        .map_err(|e| format!("line {}: clock_ghz: {e}", i + 2))?,
-                )
+                Some(r.clock_ghz.parse::<Decimal>().map_err(|e| format!("line {}: clock_ghz: {e}", i + 2))?)
             };
             let gpu_memory_mib = if r.gpu_memory_mib.is_empty() {
                 0
             } else {
-                r.gpu_memory_mib
-                    .parse()
-                    .map_err(|e| format!("line {}: gpu_memory_mib: {e}", i + 2))?
+                r.gpu_memory_mib.parse().map_err(|e| format!("line {}: gpu_memory_mib: {e}", i + 2))?
             };
             types.push(InstanceSpec {
                 instance_type: r.instance_type,
@@ -155,11 +145,7 @@ impl Catalog {
                 bare_metal: r.bare_metal == "y",
             });
         }
-        let index = types
-            .iter()
-            .enumerate()
-            .map(|(i, t)| (t.instance_type.clone(), i))
-            .collect();
+        let index = types.iter().enumerate().map(|(i, t)| (t.instance_type.clone(), i)).collect();
         Ok(Catalog { types, index })
     }
 
@@ -179,25 +165,28 @@ impl Catalog {
         self.types.is_empty()
     }
 
-    /// Up to `n` known type names closest to `name` (same family first), for "did you mean" hints.
+    /// Up to `n` known type names close to `name`: the same family first, else the same size in
+    /// families that share its first letters (`m7z.large` → `m7a.large`, `m7g.large`, ...).
     pub fn similar(&self, name: &str, n: usize) -> Vec<&str> {
-        let family = name.split('.').next().unwrap_or(name);
-        let mut out: Vec<&str> = self
-            .types
-            .iter()
-            .filter(|t| t.family == family)
-            .map(|t| t.instance_type.as_str())
-            .take(n)
-            .collect();
-        if out.is_empty() {
-            out = self
+        let (family, size) = name.split_once('.').unwrap_or((name, ""));
+        let same_family: Vec<&str> =
+            self.types.iter().filter(|t| t.family == family).map(|t| t.instance_type.as_str()).take(n).collect();
+        if !same_family.is_empty() {
+            return same_family;
+        }
+        for prefix_len in (1..=family.len().min(3)).rev() {
+            let prefix = &family[..prefix_len];
+            let found: Vec<&str> = self
                 .types
                 .iter()
-                .filter(|t| !family.is_empty() && t.family.starts_with(&family[..1]))
+                .filter(|t| t.family.starts_with(prefix) && t.instance_type.ends_with(&format!(".{size}")))
                 .map(|t| t.instance_type.as_str())
                 .take(n)
                 .collect();
+            if !found.is_empty() {
+                return found;
+            }
         }
-        out
+        Vec::new()
     }
 }

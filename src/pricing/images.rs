@@ -28,18 +28,13 @@ impl ImageHints {
         let rows = rdr
             .deserialize::<ImageHint>()
             .collect::<Result<Vec<_>, _>>()
-            .map_err(|e| Error::Snapshot {
-                location: format!("{}/{FILE}", snapshot.origin),
-                message: e.to_string(),
-            })?;
+            .map_err(|e| Error::Snapshot { location: format!("{}/{FILE}", snapshot.origin), message: e.to_string() })?;
         Ok(ImageHints { rows })
     }
 
     /// `os` as in the file: `rocky8`, `rocky9`, `rhel7` .. `rhel10`.
     pub fn get(&self, region: &str, arch: &str, os: &str) -> Option<&ImageHint> {
-        self.rows
-            .iter()
-            .find(|r| r.region == region && r.arch == arch && r.os == os)
+        self.rows.iter().find(|r| r.region == region && r.arch == arch && r.os == os)
     }
 
     pub fn len(&self) -> usize {

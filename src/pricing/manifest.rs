@@ -44,19 +44,12 @@ pub struct FileEntry {
 
 impl Manifest {
     pub fn parse(bytes: &[u8]) -> Result<Self, String> {
-        let m: Manifest =
-            serde_json::from_slice(bytes).map_err(|e| format!("not a valid manifest: {e}"))?;
+        let m: Manifest = serde_json::from_slice(bytes).map_err(|e| format!("not a valid manifest: {e}"))?;
         if m.kind != "rocklift-pricing-snapshot" {
-            return Err(format!(
-                "kind is '{}', expected 'rocklift-pricing-snapshot'",
-                m.kind
-            ));
+            return Err(format!("kind is '{}', expected 'rocklift-pricing-snapshot'", m.kind));
         }
         if m.schema != SCHEMA {
-            return Err(format!(
-                "schema {} is not supported by this rocklift (it reads schema {SCHEMA})",
-                m.schema
-            ));
+            return Err(format!("schema {} is not supported by this rocklift (it reads schema {SCHEMA})", m.schema));
         }
         Ok(m)
     }

@@ -53,12 +53,7 @@ pub enum Term {
 }
 
 impl Term {
-    pub const ALL: [Term; 4] = [
-        Term::OnDemand,
-        Term::Spot,
-        Term::Reserved1y,
-        Term::Reserved3y,
-    ];
+    pub const ALL: [Term; 4] = [Term::OnDemand, Term::Spot, Term::Reserved1y, Term::Reserved3y];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -152,20 +147,15 @@ impl RegionPrices {
         }
         let rel = file_for(region);
         let bytes = snapshot.read(&rel)?;
-        Self::parse(region, &bytes).map_err(|message| Error::Snapshot {
-            location: format!("{}/{rel}", snapshot.origin),
-            message,
-        })
+        Self::parse(region, &bytes)
+            .map_err(|message| Error::Snapshot { location: format!("{}/{rel}", snapshot.origin), message })
     }
 
     pub fn parse(region: &str, bytes: &[u8]) -> Result<Self, String> {
         let mut rdr = csv::Reader::from_reader(bytes);
         let header = rdr.headers().map_err(|e| e.to_string())?.clone();
         if header.iter().ne(COLUMNS.iter().copied()) {
-            return Err(format!(
-                "unexpected columns {:?}",
-                header.iter().collect::<Vec<_>>()
-            ));
+            return Err(format!("unexpected columns {:?}", header.iter().collect::<Vec<_>>()));
         }
         let mut types = HashMap::new();
         let mut rec = csv::StringRecord::new();
@@ -194,19 +184,9 @@ impl RegionPrices {
                     }
                 }
             }
-            types.insert(
-                rec[0].to_owned(),
-                TypePrices {
-                    offered,
-                    prices,
-                    linux_od_source: rec[3].to_owned(),
-                },
-            );
+            types.insert(rec[0].to_owned(), TypePrices { offered, prices, linux_od_source: rec[3].to_owned() });
         }
-        Ok(RegionPrices {
-            region: region.to_owned(),
-            types,
-        })
+        Ok(RegionPrices { region: region.to_owned(), types })
     }
 
     pub fn get(&self, instance_type: &str) -> Option<&TypePrices> {

@@ -42,9 +42,7 @@ impl ServiceItem {
     }
 
     pub fn from_setting_name(name: &str) -> Option<Self> {
-        [ServiceItem::EbsGp3GibMonth, ServiceItem::PublicIpv4Hour]
-            .into_iter()
-            .find(|i| i.setting_name() == name)
+        [ServiceItem::EbsGp3GibMonth, ServiceItem::PublicIpv4Hour].into_iter().find(|i| i.setting_name() == name)
     }
 }
 
@@ -88,11 +86,7 @@ impl ServicePrices {
             }
             rows.push(r);
         }
-        Ok(ServicePrices {
-            rows,
-            regions: snapshot.manifest.service_price_regions.clone(),
-            flat,
-        })
+        Ok(ServicePrices { rows, regions: snapshot.manifest.service_price_regions.clone(), flat })
     }
 
     /// The price of `item` in `region`, or `None` when the snapshot does not know it there.

@@ -47,10 +47,8 @@ impl Snapshot {
 
     pub fn open(origin: SnapshotOrigin) -> Result<Self> {
         let text = raw_bytes(&origin, "manifest.json")?;
-        let manifest = Manifest::parse(&text).map_err(|message| Error::Snapshot {
-            location: format!("{}/manifest.json", origin),
-            message,
-        })?;
+        let manifest = Manifest::parse(&text)
+            .map_err(|message| Error::Snapshot { location: format!("{}/manifest.json", origin), message })?;
         Ok(Snapshot { origin, manifest })
     }
 
@@ -77,12 +75,10 @@ impl Snapshot {
         }
         if rel.ends_with(".gz") {
             let mut out = Vec::with_capacity(bytes.len() * 6);
-            flate2::read::GzDecoder::new(bytes.as_slice())
-                .read_to_end(&mut out)
-                .map_err(|e| Error::Snapshot {
-                    location: self.location(rel),
-                    message: format!("cannot decompress: {e}"),
-                })?;
+            flate2::read::GzDecoder::new(bytes.as_slice()).read_to_end(&mut out).map_err(|e| Error::Snapshot {
+                location: self.location(rel),
+                message: format!("cannot decompress: {e}"),
+            })?;
             Ok(out)
         } else {
             Ok(bytes)
@@ -95,10 +91,7 @@ fn raw_bytes(origin: &SnapshotOrigin, rel: &str) -> Result<Vec<u8>> {
         SnapshotOrigin::Embedded => EMBEDDED
             .get_file(rel)
             .map(|f| f.contents().to_vec())
-            .ok_or_else(|| Error::Snapshot {
-                location: format!("embedded/{rel}"),
-                message: "missing".into(),
-            }),
+            .ok_or_else(|| Error::Snapshot { location: format!("embedded/{rel}"), message: "missing".into() }),
         SnapshotOrigin::Dir(dir) => {
             let path: PathBuf = Path::new(dir).join(rel);
             std::fs::read(&path).map_err(|e| Error::io(path, e))

@@ -31,9 +31,7 @@ pub const COLUMNS: [&str; 21] = [
 ];
 
 pub fn plan(plan: &Plan) -> String {
-    let mut w = csv::WriterBuilder::new()
-        .terminator(csv::Terminator::Any(b'\n'))
-        .from_writer(Vec::new());
+    let mut w = csv::WriterBuilder::new().terminator(csv::Terminator::Any(b'\n')).from_writer(Vec::new());
     let _ = w.write_record(COLUMNS);
     for s in &plan.servers {
         let storage: rust_decimal::Decimal = s.volumes.iter().map(|v| v.size_gib).sum();
@@ -43,10 +41,7 @@ pub fn plan(plan: &Plan) -> String {
                 p.vcpus.to_string(),
                 p.memory_gib.to_string(),
                 display_rate(p.hourly_usd),
-                p.runner_up
-                    .as_ref()
-                    .map(|r| r.instance_type.clone())
-                    .unwrap_or_default(),
+                p.runner_up.as_ref().map(|r| r.instance_type.clone()).unwrap_or_default(),
                 "placed".to_owned(),
             ),
             MatchOutcome::Unplaced { reason } => (
@@ -77,10 +72,7 @@ pub fn plan(plan: &Plan) -> String {
             storage.normalize().to_string(),
             if s.public { "yes" } else { "no" }.to_owned(),
             s.monthly_usd.normalize().to_string(),
-            s.rhel_comparison
-                .as_ref()
-                .map(|r| r.monthly_usd.normalize().to_string())
-                .unwrap_or_default(),
+            s.rhel_comparison.as_ref().map(|r| r.monthly_usd.normalize().to_string()).unwrap_or_default(),
             runner,
             status,
         ];

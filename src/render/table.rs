@@ -25,27 +25,16 @@ pub fn plan(plan: &Plan) -> String {
     let mut out = String::new();
     out.push_str(&format!(
         "rocklift plan: {} ({} rows, {} servers) in {}, sizing {}\n",
-        plan.inventory.file,
-        plan.inventory.rows,
-        plan.inventory.servers,
-        plan.settings.region,
-        plan.settings.sizing
+        plan.inventory.file, plan.inventory.rows, plan.inventory.servers, plan.settings.region, plan.settings.sizing
     ));
-    let mut rows = vec![[
-        "server", "n", "role", "today", "on AWS", "needs", "type", "$/h", "$/month",
-    ]
-    .map(String::from)
-    .to_vec()];
+    let mut rows =
+        vec![["server", "n", "role", "today", "on AWS", "needs", "type", "$/h", "$/month"].map(String::from).to_vec()];
     for s in &plan.servers {
         let needs = format!(
             "{} vCPU {} GiB{}",
             s.requirement.vcpus,
             s.requirement.memory_gib.normalize(),
-            if s.requirement.gpus > 0 {
-                format!(" {} GPU", s.requirement.gpus)
-            } else {
-                String::new()
-            }
+            if s.requirement.gpus > 0 { format!(" {} GPU", s.requirement.gpus) } else { String::new() }
         );
         let (itype, hourly) = match &s.placement {
             MatchOutcome::Placed(p) => (p.instance_type.clone(), display_rate(p.hourly_usd)),
@@ -73,21 +62,14 @@ pub fn plan(plan: &Plan) -> String {
     for (cat, usd) in &plan.totals.by_category {
         rows.push(vec![format!("({cat})"), display_usd_grouped(*usd)]);
     }
-    rows.push(vec![
-        "total".to_owned(),
-        display_usd_grouped(plan.totals.monthly_usd),
-    ]);
+    rows.push(vec!["total".to_owned(), display_usd_grouped(plan.totals.monthly_usd)]);
     out.push_str(&table(rows, 1));
     out.push('\n');
     out.push_str(&format!(
         "Total ${} per month, ${} per year, 24x7 on-demand{}.\n",
         display_usd_grouped(plan.totals.monthly_usd),
         display_usd_grouped(plan.totals.monthly_usd * rust_decimal::Decimal::from(12)),
-        if plan.totals.incomplete {
-            " (INCOMPLETE: see warnings)"
-        } else {
-            ""
-        }
+        if plan.totals.incomplete { " (INCOMPLETE: see warnings)" } else { "" }
     ));
     if !plan.totals.licence_saving_monthly_usd.is_zero() {
         out.push_str(&format!(
@@ -105,12 +87,7 @@ pub fn plan(plan: &Plan) -> String {
         "Prices: {} snapshot, {} (sources: {}).\n",
         plan.pricing.snapshot,
         plan.pricing.data_date_note,
-        plan.pricing
-            .sources
-            .iter()
-            .map(|s| s.id.as_str())
-            .collect::<Vec<_>>()
-            .join(", ")
+        plan.pricing.sources.iter().map(|s| s.id.as_str()).collect::<Vec<_>>().join(", ")
     ));
     out
 }

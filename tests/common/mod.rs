@@ -1,0 +1,55 @@
+//! Shared helpers for the integration tests: paths to the binary, the repo and ../shared, and running the CLI.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+pub fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// `../shared` (read-only in CI); `ROCKLIFT_SHARED` overrides.
+pub fn shared() -> PathBuf {
+    std::env::var_os("ROCKLIFT_SHARED").map(PathBuf::from).unwrap_or_else(|| repo().join("..").join("shared"))
+}
+
+pub fn bin() -> &'static str {
+    env!("CARGO_BIN_EXE_rocklift")
+}
+
+/// Run rocklift in `cwd` with `args`.
+pub fn run_in(cwd: &Path, args: &[&str]) -> Output {
+    Command::new(bin()).args(args).current_dir(cwd).env_remove("ROCKLIFT_CACHE").output().expect("run rocklift")
+}
+
+pub fn run(args: &[&str]) -> Output {
+    run_in(&repo(), args)
+}
+
+pub fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+pub fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// Compare `actual` with the golden file; `UPDATE_GOLDEN=1` rewrites it.
+pub fn golden(rel: &str, actual: &str) {
+    let path = repo().join("tests").join("golden").join(rel);
+    if std::env::var_os("UPDATE_GOLDEN").is_some() {
+        std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+        std::fs::write(&path, actual).expect("write golden");
+        return;
+    }
+    let expected = std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("{}: {e} (run with UPDATE_GOLDEN=1 to create)", path.display()));
+    if expected != actual {
+        let diff_at = expected.lines().zip(actual.lines()).position(|(a, b)| a != b);
+        panic!(
+            "{} differs from the output (first differing line: {:?}); run with UPDATE_GOLDEN=1 if the change is intended\n--- output ---\n{actual}",
+            path.display(),
+            diff_at.map(|i| i + 1)
+        );
+    }
+}

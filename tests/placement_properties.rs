@@ -1,0 +1,193 @@
+//! Property: over random inventories, no placement is smaller than its requirement, no requirement is
+//! smaller than what the sizing rule demands, the placement is the cheapest fitting type, and the costs add up.
+
+use std::collections::BTreeMap;
+use std::sync::OnceLock;
+
+use proptest::prelude::*;
+use rocklift::estimate::{build_plan, LoadedPricing};
+use rocklift::inventory::{native_csv, ArchChoice, Inventory};
+use rocklift::matching::{MatchOutcome, Matcher};
+use rocklift::money::HOURS_PER_MONTH;
+use rocklift::pricing::{Snapshot, Term};
+use rocklift::settings::{Burstable, Settings, Sizing};
+use rust_decimal::Decimal;
+
+fn pricing(region: &str) -> &'static LoadedPricing {
+    static CELLS: OnceLock<BTreeMap<&'static str, LoadedPricing>> = OnceLock::new();
+    let map = CELLS.get_or_init(|| {
+        ["us-east-1", "eu-west-1", "ap-southeast-2"]
+            .into_iter()
+            .map(|r| (r, LoadedPricing::load(Snapshot::embedded().expect("snapshot"), r).expect("pricing")))
+            .collect()
+    });
+    &map[region]
+}
+
+const OSES: [&str; 7] = [
+    "CentOS Linux 7 (Core)",
+    "Red Hat Enterprise Linux 8.8",
+    "Rocky Linux 9.3",
+    "Ubuntu 22.04",
+    "Windows Server 2019 Standard",
+    "AlmaLinux 8.9",
+    "Debian 12",
+];
+
+#[derive(Debug, Clone)]
+struct Row {
+    cpus: u32,
+    mem_tenths: u32,
+    disk: Option<u32>,
+    os: usize,
+    cpu_p95: Option<u32>,
+    mem_p95: Option<u32>,
+    gpus: u32,
+    gpu_model: Option<&'static str>,
+    arch: Option<&'static str>,
+    count: u32,
+    public: bool,
+}
+
+fn row() -> impl Strategy<Value = Row> {
+    (
+        prop_oneof![1u32..=8, 1u32..=128, Just(448u32), Just(1000u32)],
+        prop_oneof![1u32..=640, 1u32..=20_480, Just(49_152u32)],
+        proptest::option::of(0u32..=20_000),
+        0usize..OSES.len(),
+        proptest::option::of(0u32..=100),
+        proptest::option::of(0u32..=100),
+        prop_oneof![8 => Just(0u32), 1 => 1u32..=8],
+        proptest::option::of(prop_oneof![Just("A100"), Just("NVIDIA T4"), Just("L4"), Just("A10G"), Just("H100")]),
+        proptest::option::of(prop_oneof![Just("x86_64"), Just("arm64"), Just("any")]),
+        1u32..=20,
+        any::<bool>(),
+    )
+        .prop_map(|(cpus, mem_tenths, disk, os, cpu_p95, mem_p95, gpus, gpu_model, arch, count, public)| Row {
+            cpus,
+            mem_tenths,
+            disk,
+            os,
+            cpu_p95,
+            mem_p95,
+            gpus,
+            gpu_model: if gpus > 0 { gpu_model } else { None },
+            arch,
+            count,
+            public,
+        })
+}
+
+fn inventory(rows: &[Row]) -> Inventory {
+    let mut csv =
+        String::from("name,cpus,memory_gib,disk_gib,os,cpu_util_p95,mem_util_p95,gpus,gpu_model,arch,count,public\n");
+    for (i, r) in rows.iter().enumerate() {
+        let opt = |o: Option<u32>| o.map(|v| v.to_string()).unwrap_or_default();
+        csv.push_str(&format!(
+            "srv{i},{},{},{},{},{},{},{},{},{},{},{}\n",
+            r.cpus,
+            Decimal::new(i64::from(r.mem_tenths), 1),
+            opt(r.disk),
+            OSES[r.os],
+            opt(r.cpu_p95),
+            opt(r.mem_p95),
+            r.gpus,
+            r.gpu_model.unwrap_or(""),
+            r.arch.unwrap_or(""),
+            r.count,
+            if r.public { "yes" } else { "no" }
+        ));
+    }
+    native_csv::parse("random.csv", csv.as_bytes()).expect("generated inventory is valid")
+}
+
+fn settings_strategy() -> impl Strategy<Value = Settings> {
+    (
+        prop_oneof![Just("us-east-1"), Just("eu-west-1"), Just("ap-southeast-2")],
+        prop_oneof![Just(Sizing::AsIs), Just(Sizing::Utilization)],
+        prop_oneof![Just(Decimal::ONE), Just(Decimal::new(12, 1)), Just(Decimal::new(15, 1))],
+        prop_oneof![Just(ArchChoice::X86_64), Just(ArchChoice::Any), Just(ArchChoice::Arm64)],
+        prop_oneof![Just(Burstable::Auto), Just(Burstable::Allow), Just(Burstable::Never)],
+    )
+        .prop_map(|(region, sizing, headroom, arch, burstable)| Settings {
+            region: region.into(),
+            sizing,
+            headroom,
+            arch,
+            burstable,
+            ..Settings::default()
+        })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 200, ..ProptestConfig::default() })]
+
+    #[test]
+    fn placements_are_never_below_need(rows in proptest::collection::vec(row(), 1..25), settings in settings_strategy()) {
+        let inv = inventory(&rows);
+        let p = pricing(&settings.region);
+        let plan = build_plan(&inv, &settings, &p.data());
+        let matcher = Matcher::new(&p.catalog, &p.prices);
+        prop_assert_eq!(plan.servers.len(), rows.len());
+        let mut total = Decimal::ZERO;
+        for (sp, server) in plan.servers.iter().zip(&inv.servers) {
+            let req = &sp.requirement;
+            // The requirement honours the sizing rule.
+            let pct = |v: Decimal| v / Decimal::from(100);
+            match (settings.sizing, server.cpu_util_p95) {
+                (Sizing::Utilization, Some(u)) => {
+                    prop_assert!(Decimal::from(req.vcpus) >= Decimal::from(server.cpus) * pct(u) * settings.headroom);
+                    prop_assert!(req.vcpus >= 1);
+                }
+                _ => prop_assert_eq!(req.vcpus, server.cpus),
+            }
+            match (settings.sizing, server.mem_util_p95) {
+                (Sizing::Utilization, Some(u)) => {
+                    prop_assert!(req.memory_gib >= server.memory_gib * pct(u) * settings.headroom);
+                    prop_assert!(req.memory_gib >= Decimal::new(5, 1));
+                }
+                _ => prop_assert_eq!(req.memory_gib, server.memory_gib),
+            }
+            prop_assert_eq!(req.gpus, server.gpus);
+            match &sp.placement {
+                MatchOutcome::Placed(pl) => {
+                    let spec = p.catalog.get(&pl.instance_type).expect("placed type has specs");
+                    prop_assert!(spec.vcpus >= req.vcpus, "{} < {}", spec.vcpus, req.vcpus);
+                    prop_assert!(spec.memory_gib() >= req.memory_gib);
+                    prop_assert!(spec.gpus >= req.gpus);
+                    if req.gpus == 0 { prop_assert_eq!(spec.gpus, 0); }
+                    prop_assert!(req.arch.allows(pl.arch) && spec.supports(pl.arch));
+                    if server.os.family == rocklift::inventory::OsFamily::Windows {
+                        prop_assert_eq!(pl.arch.as_str(), "x86_64");
+                    }
+                    prop_assert!(spec.current_generation && !spec.bare_metal);
+                    if settings.burstable == Burstable::Never { prop_assert!(!spec.burstable); }
+                    let tp = p.prices.get(&pl.instance_type).expect("priced");
+                    prop_assert!(tp.is_offered());
+                    prop_assert_eq!(Some(pl.hourly_usd), tp.get(req.price_os, Term::OnDemand));
+                    // Cheapest: nothing that fits costs less.
+                    let all = matcher.all_fitting(req);
+                    prop_assert_eq!(all.len(), pl.fitting_types);
+                    prop_assert!(all.iter().all(|(_, h, _)| *h >= pl.hourly_usd));
+                    if let Some(r) = &pl.runner_up { prop_assert!(r.hourly_usd >= pl.hourly_usd); }
+                    // Instance cost = hourly x 730 x count.
+                    let compute = sp.costs.iter().find(|c| c.unit == "hour" && c.category == rocklift::plan::Category::Compute).expect("compute line");
+                    prop_assert_eq!(compute.monthly_usd, Some(pl.hourly_usd * HOURS_PER_MONTH * Decimal::from(server.count)));
+                    // Volumes hold at least the provisioned disk.
+                    let storage: Decimal = sp.volumes.iter().map(|v| v.size_gib).sum();
+                    if let Some(d) = server.disk_gib { prop_assert!(storage >= d); }
+                }
+                MatchOutcome::Unplaced { reason } => {
+                    prop_assert!(matcher.all_fitting(req).is_empty(), "unplaced but something fits: {}", reason);
+                    prop_assert!(plan.totals.incomplete);
+                }
+            }
+            let sum: Decimal = sp.costs.iter().filter_map(|c| c.monthly_usd).sum();
+            prop_assert_eq!(sum, sp.monthly_usd);
+            total += sp.monthly_usd;
+        }
+        prop_assert_eq!(total, plan.totals.monthly_usd);
+        let by_role: Decimal = plan.totals.by_role.values().copied().sum();
+        prop_assert_eq!(by_role, plan.totals.monthly_usd);
+    }
+}
