@@ -60,7 +60,7 @@ impl LoadedPricing {
 
 pub fn build_plan(inv: &Inventory, settings: &Settings, data: &PricingData<'_>) -> Plan {
     let region = settings.region.as_str();
-    let mut matcher = Matcher::new(data.catalog, data.prices);
+    let mut matcher = Matcher::new(data.catalog, data.prices, settings.include_previous_generation);
     let mut warnings = Vec::new();
     let mut missing_service: BTreeSet<ServiceItem> = BTreeSet::new();
     let ebs = service_price(settings, data, ServiceItem::EbsGp3GibMonth);
@@ -122,6 +122,7 @@ pub fn build_plan(inv: &Inventory, settings: &Settings, data: &PricingData<'_>) 
             headroom: settings.headroom,
             arch: settings.arch.as_str().into(),
             burstable: settings.burstable.as_str().into(),
+            include_previous_generation: settings.include_previous_generation,
         },
         pricing: pricing_ref(data.origin, data.manifest),
         servers,

@@ -2,7 +2,7 @@
 //! current-generation type offered in the region that meets vCPU, memory, GPU (count and model) and arch,
 //! with the reason and the runner-up.
 //!
-//! Left out of automatic placement: previous generations, bare metal, Mac, types with GPUs for servers
+//! Left out of automatic placement: types EC2 flags as previous generation (unless asked for), bare metal, Mac, types with GPUs for servers
 //! without GPUs, and t-family types unless the requirement's burstable rule admits them. Ties on price go
 //! to fewer vCPUs, then less memory, then the type name, so the result never depends on input order.
 
@@ -87,12 +87,15 @@ fn gpu_tokens(s: &str) -> Vec<String> {
 }
 
 impl<'a> Matcher<'a> {
-    pub fn new(catalog: &'a Catalog, prices: &'a RegionPrices) -> Self {
+    /// `previous_generation`: also place types EC2 flags as previous generation.
+    pub fn new(catalog: &'a Catalog, prices: &'a RegionPrices, previous_generation: bool) -> Self {
         let mut lists = HashMap::new();
         for os in PriceOs::ALL {
             let mut list: Vec<Candidate<'a>> = catalog
                 .iter()
-                .filter(|s| s.current_generation && !s.bare_metal && !s.is_mac() && s.arch().is_some())
+                .filter(|s| {
+                    (s.current_generation || previous_generation) && !s.bare_metal && !s.is_mac() && s.arch().is_some()
+                })
                 .filter_map(|spec| {
                     let tp = prices.get(&spec.instance_type)?;
                     if !tp.is_offered() {

@@ -47,6 +47,7 @@ pub struct SettingsRef {
     pub headroom: Decimal,
     pub arch: String,
     pub burstable: String,
+    pub include_previous_generation: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -7,6 +7,7 @@
 //! headroom = 1.2              # multiplier on p95 utilization when sizing = "utilization"
 //! arch = "x86_64"             # default architecture for servers without an `arch` column: x86_64, arm64 or any
 //! burstable = "auto"          # t-family types: "auto" (only under the low-p95 rule), "allow", or "never"
+//! include_previous_generation = false  # also place types EC2 flags CurrentGeneration = false (m5, c5, m6i, g5, ...)
 //! root_volume_gib_linux = 20  # root volume of a Linux server; the rest of its disk becomes a data volume
 //! root_volume_gib_windows = 50
 //!
@@ -71,6 +72,7 @@ pub struct Settings {
     pub headroom: Decimal,
     pub arch: ArchChoice,
     pub burstable: Burstable,
+    pub include_previous_generation: bool,
     pub root_volume_gib_linux: u32,
     pub root_volume_gib_windows: u32,
     /// User prices for items the snapshot lacks: region → item → $.
@@ -85,6 +87,7 @@ impl Default for Settings {
             headroom: Decimal::new(12, 1),
             arch: ArchChoice::X86_64,
             burstable: Burstable::Auto,
+            include_previous_generation: false,
             root_volume_gib_linux: 20,
             root_volume_gib_windows: 50,
             price_overrides: BTreeMap::new(),
@@ -107,6 +110,7 @@ struct FileSettings {
     headroom: Option<f64>,
     arch: Option<String>,
     burstable: Option<Burstable>,
+    include_previous_generation: Option<bool>,
     root_volume_gib_linux: Option<u32>,
     root_volume_gib_windows: Option<u32>,
     #[serde(default)]
@@ -121,6 +125,7 @@ pub struct Overrides {
     pub headroom: Option<Decimal>,
     pub arch: Option<ArchChoice>,
     pub burstable: Option<Burstable>,
+    pub include_previous_generation: Option<bool>,
 }
 
 /// Read `path` when given (it must exist), else `./rocklift.toml` when present, and apply `overrides`.
@@ -159,6 +164,9 @@ pub fn apply(mut s: Settings, o: &Overrides) -> Settings {
     if let Some(v) = o.burstable {
         s.burstable = v;
     }
+    if let Some(v) = o.include_previous_generation {
+        s.include_previous_generation = v;
+    }
     s
 }
 
@@ -194,6 +202,9 @@ pub fn parse(label: &str, text: &str) -> Result<Settings> {
     }
     if let Some(v) = f.burstable {
         s.burstable = v;
+    }
+    if let Some(v) = f.include_previous_generation {
+        s.include_previous_generation = v;
     }
     if let Some(v) = f.root_volume_gib_linux {
         s.root_volume_gib_linux = v.max(1);

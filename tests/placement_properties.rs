@@ -108,13 +108,15 @@ fn settings_strategy() -> impl Strategy<Value = Settings> {
         prop_oneof![Just(Decimal::ONE), Just(Decimal::new(12, 1)), Just(Decimal::new(15, 1))],
         prop_oneof![Just(ArchChoice::X86_64), Just(ArchChoice::Any), Just(ArchChoice::Arm64)],
         prop_oneof![Just(Burstable::Auto), Just(Burstable::Allow), Just(Burstable::Never)],
+        prop_oneof![3 => Just(false), 1 => Just(true)],
     )
-        .prop_map(|(region, sizing, headroom, arch, burstable)| Settings {
+        .prop_map(|(region, sizing, headroom, arch, burstable, include_previous_generation)| Settings {
             region: region.into(),
             sizing,
             headroom,
             arch,
             burstable,
+            include_previous_generation,
             ..Settings::default()
         })
 }
@@ -127,7 +129,7 @@ proptest! {
         let inv = inventory(&rows);
         let p = pricing(&settings.region);
         let plan = build_plan(&inv, &settings, &p.data());
-        let matcher = Matcher::new(&p.catalog, &p.prices);
+        let matcher = Matcher::new(&p.catalog, &p.prices, settings.include_previous_generation);
         prop_assert_eq!(plan.servers.len(), rows.len());
         let mut total = Decimal::ZERO;
         for (sp, server) in plan.servers.iter().zip(&inv.servers) {
@@ -160,7 +162,7 @@ proptest! {
                     if server.os.family == rocklift::inventory::OsFamily::Windows {
                         prop_assert_eq!(pl.arch.as_str(), "x86_64");
                     }
-                    prop_assert!(spec.current_generation && !spec.bare_metal);
+                    prop_assert!((spec.current_generation || settings.include_previous_generation) && !spec.bare_metal);
                     if settings.burstable == Burstable::Never { prop_assert!(!spec.burstable); }
                     let tp = p.prices.get(&pl.instance_type).expect("priced");
                     prop_assert!(tp.is_offered());

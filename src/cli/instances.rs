@@ -35,6 +35,9 @@ pub struct Args {
     /// Region (default from rocklift.toml, else us-east-1).
     #[arg(long)]
     region: Option<String>,
+    /// Also list types EC2 flags as previous generation.
+    #[arg(long)]
+    include_previous_generation: bool,
     /// Include t-family (burstable) types.
     #[arg(long)]
     burstable: bool,
@@ -50,13 +53,17 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
     if a.memory < Decimal::ZERO {
         return Err(Error::Usage(format!("--memory {}: expected GiB, 0 or more", a.memory)));
     }
-    let settings =
-        ctx.settings(&Overrides { region: a.region.clone(), arch: a.arch.map(Into::into), ..Default::default() })?;
+    let settings = ctx.settings(&Overrides {
+        region: a.region.clone(),
+        arch: a.arch.map(Into::into),
+        include_previous_generation: a.include_previous_generation.then_some(true),
+        ..Default::default()
+    })?;
     let snapshot = ctx.snapshot()?;
     ctx.check_region(&snapshot, &settings.region, a.region.is_some())?;
     let catalog = Catalog::load(&snapshot)?;
     let prices = RegionPrices::load(&snapshot, &settings.region)?;
-    let matcher = Matcher::new(&catalog, &prices);
+    let matcher = Matcher::new(&catalog, &prices, settings.include_previous_generation);
     let os: PriceOs = a.os.into();
     let burstable = a.burstable || settings.burstable == Burstable::Allow;
     let req = Requirement {
@@ -97,7 +104,7 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
         return out(&format!("{}\n", serde_json::to_string_pretty(&v).unwrap_or_default()));
     }
     let mut s = format!(
-        "{} types in {} fit {} vCPU, {} GiB{}, {} ({} on-demand, current generation{}); cheapest first:\n",
+        "{} types in {} fit {} vCPU, {} GiB{}, {} ({} on-demand, {}{}); cheapest first:\n",
         fitting.len(),
         settings.region,
         a.vcpus,
@@ -112,6 +119,7 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
             other => other.as_str(),
         },
         os,
+        if settings.include_previous_generation { "all generations" } else { "current generation" },
         if burstable { ", burstable included" } else { ", no burstable" }
     );
     if fitting.is_empty() {

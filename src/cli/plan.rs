@@ -37,6 +37,9 @@ pub struct Args {
     /// t-family (burstable) types: auto = only for low p95 CPU, allow, never.
     #[arg(long, value_enum)]
     burstable: Option<BurstableArg>,
+    /// Also place types EC2 flags as previous generation (m5, c5, m6i, r6i, g5, ... in this snapshot).
+    #[arg(long)]
+    include_previous_generation: bool,
 }
 
 #[derive(Copy, Clone, Debug, ValueEnum)]
@@ -58,6 +61,7 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
         headroom: a.headroom,
         arch: a.arch.map(Into::into),
         burstable: a.burstable.map(Into::into),
+        include_previous_generation: a.include_previous_generation.then_some(true),
     };
     let settings = ctx.settings(&overrides)?;
     let inventory = native_csv::read_file(&a.inventory)?;

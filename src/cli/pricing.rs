@@ -179,7 +179,7 @@ fn status(ctx: &Ctx, as_json: bool) -> Result<()> {
         rows.push(vec![src.id.clone(), src.date_note.clone(), src.what.clone()]);
     }
     s.push_str(&table(rows, 0));
-    s.push_str("\n");
+    s.push('\n');
     for src in &m.sources {
         s.push_str(&format!("  {}: {} ({})\n", src.id, src.origin, src.file));
     }

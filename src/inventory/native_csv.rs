@@ -51,6 +51,13 @@ pub fn parse(file: &str, bytes: &[u8]) -> Result<Inventory> {
         column: column.map(str::to_owned),
         message,
     };
+    if bytes.starts_with(b"\xff\xfe") || bytes.starts_with(b"\xfe\xff") {
+        return Err(Error::Invalid(vec![at(
+            1,
+            None,
+            "the file is UTF-16 (Excel's \"Unicode Text\"); save it as CSV UTF-8 and try again".into(),
+        )]));
+    }
     let body = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
     if body.iter().all(|b| b.is_ascii_whitespace()) {
         return Err(Error::Invalid(vec![at(
@@ -63,6 +70,7 @@ pub fn parse(file: &str, bytes: &[u8]) -> Result<Inventory> {
     let delimiter = detect_delimiter(body);
     let mut rdr = csv::ReaderBuilder::new().has_headers(false).flexible(true).delimiter(delimiter).from_reader(body);
     let mut rec = csv::ByteRecord::new();
+    let mut lines = LineCounter { body, upto: 0, line: 1 };
 
     // Header.
     let header_ok = match rdr.read_byte_record(&mut rec) {
@@ -73,11 +81,16 @@ pub fn parse(file: &str, bytes: &[u8]) -> Result<Inventory> {
     if !header_ok {
         return Err(Error::Invalid(vec![at(1, None, "the file has no header line".into())]));
     }
+    let header_line = lines.line_of(&rec);
     let mut cols = Cols { map: HashMap::new(), width: rec.len() };
     let mut ignored = Vec::new();
     for (i, cell) in rec.iter().enumerate() {
         let Ok(text) = std::str::from_utf8(cell) else {
-            problems.push(at(1, None, format!("header cell {} is not valid UTF-8; save the file as UTF-8", i + 1)));
+            problems.push(at(
+                header_line,
+                None,
+                format!("header cell {} is not valid UTF-8; save the file as UTF-8", i + 1),
+            ));
             continue;
         };
         let text = text.trim().to_owned();
@@ -91,7 +104,7 @@ pub fn parse(file: &str, bytes: &[u8]) -> Result<Inventory> {
                 };
                 if let Some((_, first)) = same {
                     problems.push(at(
-                        1,
+                        header_line,
                         Some(&text),
                         format!("names the same data as column '{first}'; keep one of them"),
                     ));
@@ -112,7 +125,7 @@ pub fn parse(file: &str, bytes: &[u8]) -> Result<Inventory> {
     ] {
         if !present {
             problems.push(at(
-                1,
+                header_line,
                 None,
                 format!(
                     "required column '{needed}' is missing; the header has: {}",
@@ -123,7 +136,11 @@ pub fn parse(file: &str, bytes: &[u8]) -> Result<Inventory> {
     }
     if !problems.is_empty() {
         if delimiter == b',' && rec.len() == 1 && rec.get(0).is_some_and(|c| c.contains(&b'|')) {
-            problems.push(at(1, None, "the header looks '|'-separated; rocklift reads ',', ';' or tab".into()));
+            problems.push(at(
+                header_line,
+                None,
+                "the header looks '|'-separated; rocklift reads ',', ';' or tab".into(),
+            ));
         }
         return Err(Error::Invalid(problems));
     }
@@ -140,7 +157,7 @@ pub fn parse(file: &str, bytes: &[u8]) -> Result<Inventory> {
                 break;
             }
         }
-        let line = rec.position().map(|p| p.line()).unwrap_or(0);
+        let line = lines.line_of(&rec);
         if rec.iter().all(|f| f.iter().all(|b| b.is_ascii_whitespace())) {
             continue; // a blank or all-empty row
         }
@@ -178,12 +195,40 @@ pub fn parse(file: &str, bytes: &[u8]) -> Result<Inventory> {
         }
     }
     if problems.is_empty() && servers.is_empty() {
-        problems.push(at(1, None, "the file has a header but no servers".into()));
+        problems.push(at(header_line, None, "the file has a header but no servers".into()));
     }
     if !problems.is_empty() {
         return Err(Error::Invalid(problems));
     }
     Ok(Inventory { file: file.to_owned(), format: FORMAT.into(), servers, ignored_columns: ignored })
+}
+
+/// Physical line numbers of records, counted from byte offsets (the csv crate's own line is the
+/// position where a read started, which is off by one after CRLF line ends and blank lines).
+struct LineCounter<'a> {
+    body: &'a [u8],
+    upto: usize,
+    line: u64,
+}
+
+impl LineCounter<'_> {
+    fn line_of(&mut self, rec: &csv::ByteRecord) -> u64 {
+        let mut start = rec.position().map_or(self.upto, |p| p.byte() as usize).min(self.body.len());
+        while start < self.body.len() && matches!(self.body[start], b'\n' | b'\r') {
+            start += 1;
+        }
+        if start > self.upto {
+            for i in self.upto..start {
+                match self.body[i] {
+                    b'\n' => self.line += 1,
+                    b'\r' if self.body.get(i + 1) != Some(&b'\n') => self.line += 1,
+                    _ => {}
+                }
+            }
+            self.upto = start;
+        }
+        self.line
+    }
 }
 
 fn csv_line(e: &csv::Error) -> u64 {
@@ -194,7 +239,9 @@ fn csv_line(e: &csv::Error) -> u64 {
 fn detect_delimiter(body: &[u8]) -> u8 {
     let mut counts = [(b',', 0usize), (b';', 0), (b'\t', 0)];
     let mut quoted = false;
-    for &b in body {
+    let first = body.iter().position(|b| !b.is_ascii_whitespace()).unwrap_or(0);
+    let start = body[..first].iter().rposition(|b| *b == b'\n').map_or(0, |i| i + 1);
+    for &b in &body[start..] {
         match b {
             b'"' => quoted = !quoted,
             b'\n' if !quoted => break,
@@ -222,7 +269,9 @@ type Report<'a> = dyn FnMut(Option<&str>, String) + 'a;
 /// One row to a `Server`, reporting every problem; `None` when the row cannot be used.
 fn parse_row(cols: &Cols, rec: &csv::ByteRecord, line: u64, report: &mut Report<'_>) -> Option<Server> {
     let mut ok = true;
-    // Text of a column: trimmed, UTF-8, one line; `None` when absent or empty.
+    // Columns whose value was already reported as unreadable (not to be called "empty" too).
+    let mut unreadable: Vec<Column> = Vec::new();
+    // Text of a column: trimmed, UTF-8, one line; `None` when absent, empty or unreadable.
     let mut text = |c: Column, report: &mut Report<'_>| -> Option<String> {
         let (raw, label) = cols.get(rec, c)?;
         match std::str::from_utf8(raw) {
@@ -236,6 +285,7 @@ fn parse_row(cols: &Cols, rec: &csv::ByteRecord, line: u64, report: &mut Report<
                     ),
                 );
                 ok = false;
+                unreadable.push(c);
                 None
             }
             Ok(s) if s.contains('\n') || s.contains('\r') => {
@@ -247,6 +297,7 @@ fn parse_row(cols: &Cols, rec: &csv::ByteRecord, line: u64, report: &mut Report<
                     ),
                 );
                 ok = false;
+                unreadable.push(c);
                 None
             }
             Ok(s) => {
@@ -280,7 +331,7 @@ fn parse_row(cols: &Cols, rec: &csv::ByteRecord, line: u64, report: &mut Report<
     let ports_s = text(Column::Ports, report);
     let schedule = text(Column::Schedule, report);
     let tags_s = text(Column::Tags, report);
-    let mut ok = ok;
+    let reported = |c: Column| unreadable.contains(&c);
     let mut fail = |c: Column, msg: String, report: &mut Report<'_>| {
         report(Some(&label(c)), msg);
         ok = false;
@@ -297,13 +348,17 @@ fn parse_row(cols: &Cols, rec: &csv::ByteRecord, line: u64, report: &mut Report<
         }
         Some(n) => Some(n),
         None => {
-            fail(Column::Name, "is empty; every server needs a name".into(), report);
+            if !reported(Column::Name) {
+                fail(Column::Name, "is empty; every server needs a name".into(), report);
+            }
             None
         }
     };
     let cpus = match cpus_s {
         None => {
-            fail(Column::Cpus, "is empty; expected the number of vCPUs (threads), such as 4".into(), report);
+            if !reported(Column::Cpus) {
+                fail(Column::Cpus, "is empty; expected the number of vCPUs (threads), such as 4".into(), report);
+            }
             None
         }
         Some(s) => match whole(&s, 1, MAX_CPUS, "vCPUs (threads), such as 4") {
@@ -351,16 +406,24 @@ fn parse_row(cols: &Cols, rec: &csv::ByteRecord, line: u64, report: &mut Report<
         },
         (None, None) => {
             let c = if cols.map.contains_key(&Column::MemoryGib) { Column::MemoryGib } else { Column::MemoryMib };
-            fail(c, "is empty; expected the memory size".into(), report);
+            if !reported(c) {
+                fail(c, "is empty; expected the memory size".into(), report);
+            }
             None
         }
     };
     let mut opt_number =
         |c: Column, s: Option<String>, max: u32, what: &str, report: &mut Report<'_>| -> Option<Decimal> {
             let s = s?;
-            match number(&s, what) {
+            let percent = c == Column::CpuUtilP95 || c == Column::MemUtilP95;
+            let parsed = if percent { number_as(strip_pct(&s), &s, what) } else { number(&s, what) };
+            match parsed {
+                Ok(v) if v > Decimal::from(max) && percent => {
+                    fail(c, format!("'{s}' is above {max}; expected {what}"), report);
+                    None
+                }
                 Ok(v) if v > Decimal::from(max) => {
-                    fail(c, format!("{s} is implausibly large; expected at most {max}"), report);
+                    fail(c, format!("'{s}' is implausibly large; expected at most {max}"), report);
                     None
                 }
                 Ok(v) => Some(v),
@@ -379,14 +442,14 @@ fn parse_row(cols: &Cols, rec: &csv::ByteRecord, line: u64, report: &mut Report<
         "GiB sent to the internet per month, such as 50",
         report,
     );
-    let cpu_util_p95 =
-        opt_number(Column::CpuUtilP95, cpu_u_s.map(strip_pct), 100, "a percentage from 0 to 100, such as 35", report);
-    let mem_util_p95 =
-        opt_number(Column::MemUtilP95, mem_u_s.map(strip_pct), 100, "a percentage from 0 to 100, such as 60", report);
+    let cpu_util_p95 = opt_number(Column::CpuUtilP95, cpu_u_s, 100, "a percentage from 0 to 100, such as 35", report);
+    let mem_util_p95 = opt_number(Column::MemUtilP95, mem_u_s, 100, "a percentage from 0 to 100, such as 60", report);
 
     let os_info = match os_s {
         None => {
-            fail(Column::Os, "is empty; expected the operating system, such as 'CentOS Linux 7 (Core)' or 'Windows Server 2019 Standard'".into(), report);
+            if !reported(Column::Os) {
+                fail(Column::Os, "is empty; expected the operating system, such as 'CentOS Linux 7 (Core)' or 'Windows Server 2019 Standard'".into(), report);
+            }
             None
         }
         Some(s) => match os::classify(&s) {
@@ -487,27 +550,41 @@ fn parse_row(cols: &Cols, rec: &csv::ByteRecord, line: u64, report: &mut Report<
     })
 }
 
-fn strip_pct(s: String) -> String {
-    s.strip_suffix('%').map(|t| t.trim().to_owned()).unwrap_or(s)
+fn strip_pct(s: &str) -> &str {
+    s.strip_suffix('%').map(str::trim).unwrap_or(s)
 }
 
 /// A non-negative decimal number, with a message that says what was expected.
 fn number(s: &str, expected: &str) -> Result<Decimal, String> {
+    number_as(s, s, expected)
+}
+
+/// Parse `s`, naming the value as `shown` (what the user wrote) in messages.
+fn number_as(s: &str, shown: &str, expected: &str) -> Result<Decimal, String> {
+    let not_a_number = || format!("'{shown}' is not a number; expected {expected}");
+    if s.is_empty() {
+        return Err(not_a_number());
+    }
     if s.starts_with('-') {
-        return Err(format!("'{s}' is negative; expected {expected}"));
+        return Err(format!("'{shown}' is negative; expected {expected}"));
     }
     if s.contains(',') && !s.contains('.') {
-        return Err(format!("'{s}' uses a decimal comma; write numbers with '.', expected {expected}"));
+        return Err(format!("'{shown}' uses a decimal comma; write numbers with '.', expected {expected}"));
     }
-    if s.contains(['e', 'E']) && s.chars().all(|c| c.is_ascii_digit() || "eE+-.".contains(c)) {
-        return Decimal::from_scientific(s).map_err(|_| format!("'{s}' is out of range; expected {expected}"));
+    if let Some((mantissa, exponent)) = s.split_once(['e', 'E']) {
+        let well_formed = Decimal::from_str(mantissa).is_ok() && exponent.parse::<i32>().is_ok();
+        return match Decimal::from_scientific(s) {
+            Ok(d) if well_formed => Ok(d.normalize()),
+            _ if well_formed => Err(format!("'{shown}' is out of range; expected {expected}")),
+            _ => Err(not_a_number()),
+        };
     }
     match Decimal::from_str(s) {
         Ok(d) => Ok(d.normalize()),
         Err(_) if s.chars().all(|c| c.is_ascii_digit() || c == '.') && s.len() > 20 => {
-            Err(format!("'{s}' is too large; expected {expected}"))
+            Err(format!("'{shown}' is too large; expected {expected}"))
         }
-        Err(_) => Err(format!("'{s}' is not a number; expected {expected}")),
+        Err(_) => Err(not_a_number()),
     }
 }
 

@@ -36,9 +36,11 @@ pub fn plan(plan: &Plan) -> String {
             s.requirement.memory_gib.normalize(),
             if s.requirement.gpus > 0 { format!(" {} GPU", s.requirement.gpus) } else { String::new() }
         );
-        let (itype, hourly) = match &s.placement {
-            MatchOutcome::Placed(p) => (p.instance_type.clone(), display_rate(p.hourly_usd)),
-            MatchOutcome::Unplaced { .. } => ("NOT PLACED".to_owned(), "-".to_owned()),
+        let (itype, hourly, monthly) = match &s.placement {
+            MatchOutcome::Placed(p) => {
+                (p.instance_type.clone(), display_rate(p.hourly_usd), display_usd_grouped(s.monthly_usd))
+            }
+            MatchOutcome::Unplaced { .. } => ("NOT PLACED".to_owned(), "-".to_owned(), "-".to_owned()),
         };
         rows.push(vec![
             s.name.clone(),
@@ -49,11 +51,24 @@ pub fn plan(plan: &Plan) -> String {
             needs,
             itype,
             hourly,
-            display_usd_grouped(s.monthly_usd),
+            monthly,
         ]);
     }
     out.push_str(&table(rows, 7));
     out.push('\n');
+    // The same note for many servers is said once, with their names.
+    let mut notes: Vec<(String, Vec<&str>)> = Vec::new();
+    for s in &plan.servers {
+        for n in s.os.note.iter().chain(&s.requirement.notes) {
+            match notes.iter_mut().find(|(t, _)| t == n) {
+                Some((_, names)) => names.push(&s.name),
+                None => notes.push((n.clone(), vec![&s.name])),
+            }
+        }
+    }
+    for (note, names) in &notes {
+        out.push_str(&format!("{}: {note}\n", names.join(", ")));
+    }
 
     let mut rows = vec![vec!["role".to_owned(), "$/month".to_owned()]];
     for (role, usd) in &plan.totals.by_role {

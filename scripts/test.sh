@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# The whole test suite, set-up included: what a new developer and CI run.
+# Needs: a Rust toolchain (cargo) and python3 (regenerates pricing-cache/ to check it matches ../shared/data).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+command -v python3 >/dev/null || { echo "python3 is needed (Debian: apt-get install -y python3)" >&2; exit 1; }
+[ -d ../shared/data ] || [ -n "${ROCKLIFT_SHARED:-}" ] || { echo "../shared/data is needed (or set ROCKLIFT_SHARED)" >&2; exit 1; }
+cargo test --locked --all-targets "$@"
