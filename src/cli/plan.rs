@@ -1,5 +1,6 @@
 //! `rocklift plan INVENTORY`: read, size, match, price; print a summary and write plan.json and plan.csv with `--out DIR`.
 
+use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
 use clap::ValueEnum;
@@ -69,10 +70,15 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
     ctx.check_region(&snapshot, &settings.region, a.region.is_some())?;
     let pricing = LoadedPricing::load(snapshot, &settings.region)?;
     let plan = build_plan(&inventory, &settings, &pricing.data());
-    let json = render::json::plan(&plan);
-    let csv = render::csv_out::plan(&plan);
+    drop(inventory);
     if let Some(dir) = &a.out {
-        write_outputs(dir, &[("plan.json", json.as_bytes()), ("plan.csv", csv.as_bytes())])?;
+        write_outputs(
+            dir,
+            &[
+                ("plan.json", &|w| render::json::write_plan(&plan, w)),
+                ("plan.csv", &|w| render::csv_out::write_plan(&plan, w)),
+            ],
+        )?;
     }
     match a.format {
         Format::Table => {
@@ -82,28 +88,53 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
             }
             Ok(())
         }
-        Format::Json => out(&json),
-        Format::Csv => out(&csv),
+        Format::Json => stream_out(|w| render::json::write_plan(&plan, w)),
+        Format::Csv => stream_out(|w| render::csv_out::write_plan(&plan, w)),
     }
 }
 
-/// Write every file to a temporary name first, then rename them all into place.
-pub fn write_outputs(dir: &Path, files: &[(&str, &[u8])]) -> Result<()> {
+type Render<'a> = &'a dyn Fn(&mut dyn Write) -> std::io::Result<()>;
+
+/// Write every file to a temporary name first, then rename them all into place; on any error
+/// the temporary files are removed and nothing is left half-written.
+pub fn write_outputs(dir: &Path, files: &[(&str, Render<'_>)]) -> Result<()> {
     std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
-    let mut staged = Vec::new();
-    for (name, bytes) in files {
+    let mut staged: Vec<(PathBuf, PathBuf)> = Vec::new();
+    let cleanup = |staged: &[(PathBuf, PathBuf)]| {
+        for (t, _) in staged {
+            let _ = std::fs::remove_file(t);
+        }
+    };
+    for (name, render) in files {
         let tmp = dir.join(format!(".{name}.rocklift-tmp"));
-        if let Err(e) = std::fs::write(&tmp, bytes) {
-            for (t, _) in &staged {
-                let _ = std::fs::remove_file(t);
-            }
+        let written = std::fs::File::create(&tmp).and_then(|f| {
+            let mut w = BufWriter::with_capacity(1 << 20, f);
+            render(&mut w)?;
+            w.into_inner().map_err(|e| e.into_error())?.sync_all()
+        });
+        if let Err(e) = written {
             let _ = std::fs::remove_file(&tmp);
+            cleanup(&staged);
             return Err(Error::io(tmp, e));
         }
         staged.push((tmp, dir.join(name)));
     }
-    for (tmp, dest) in staged {
-        std::fs::rename(&tmp, &dest).map_err(|e| Error::io(dest, e))?;
+    for (tmp, dest) in &staged {
+        if let Err(e) = std::fs::rename(tmp, dest) {
+            cleanup(&staged);
+            return Err(Error::io(dest, e));
+        }
     }
     Ok(())
+}
+
+/// Stream a rendering to stdout; a closed pipe ends quietly.
+fn stream_out(render: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) -> Result<()> {
+    let stdout = std::io::stdout();
+    let mut w = BufWriter::with_capacity(1 << 20, stdout.lock());
+    match render(&mut w).and_then(|_| w.flush()) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        Err(e) => Err(Error::io("<stdout>", e)),
+    }
 }

@@ -31,8 +31,16 @@ pub const COLUMNS: [&str; 21] = [
 ];
 
 pub fn plan(plan: &Plan) -> String {
-    let mut w = csv::WriterBuilder::new().terminator(csv::Terminator::Any(b'\n')).from_writer(Vec::new());
-    let _ = w.write_record(COLUMNS);
+    let mut buf = Vec::new();
+    // Writing into a Vec cannot fail.
+    let _ = write_plan(plan, &mut buf);
+    String::from_utf8(buf).unwrap_or_default()
+}
+
+/// Write the plan as CSV to `w`, row by row.
+pub fn write_plan(plan: &Plan, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    let mut w = csv::WriterBuilder::new().terminator(csv::Terminator::Any(b'\n')).from_writer(out);
+    w.write_record(COLUMNS)?;
     for s in &plan.servers {
         let storage: rust_decimal::Decimal = s.volumes.iter().map(|v| v.size_gib).sum();
         let (itype, vcpus, mem, hourly, runner, status) = match &s.placement {
@@ -76,8 +84,7 @@ pub fn plan(plan: &Plan) -> String {
             runner,
             status,
         ];
-        let _ = w.write_record(&row);
+        w.write_record(&row)?;
     }
-    let bytes = w.into_inner().unwrap_or_default();
-    String::from_utf8(bytes).unwrap_or_default()
+    w.flush()
 }
