@@ -14,6 +14,7 @@
 #                more than 2 cores (default "0,1": the goals are for 2 cores); "" = no pinning
 #   RUN_TIMEOUT  seconds before one plan run is killed (default 900)
 #   SEED         seed for scripts/gen-inventory.py (default 42)
+#   NO_HYPERFINE set to use the plain loop even when hyperfine is installed
 #
 # Needs: cargo, python3 (standard library only), GNU time at /usr/bin/time for peak memory
 # (Debian/Ubuntu: `apt-get install time`). Uses hyperfine when present for the short
@@ -108,7 +109,7 @@ short() {
     local label=$1; shift; [ "$1" = "--" ] && shift
     local min median mean kb
     "$@" >/dev/null || die "'$label' failed"
-    if command -v hyperfine >/dev/null; then
+    if [ -z "${NO_HYPERFINE:-}" ] && command -v hyperfine >/dev/null; then
         local q=() a
         for a in "${PIN[@]}" "$@"; do q+=("$(printf '%q' "$a")"); done
         hyperfine --style none --warmup 5 --min-runs 50 -N --export-json "$WORK/hf.json" "${q[*]}" >/dev/null 2>&1 \
@@ -125,10 +126,10 @@ print("%.2f %.2f %.2f" % (r["min"] * 1e3, r["median"] * 1e3, r["mean"] * 1e3))' 
             t0=$EPOCHREALTIME; "${PIN[@]}" "$@" >/dev/null; t1=$EPOCHREALTIME
             all+=("$(awk -v a="$t0" -v b="$t1" 'BEGIN {printf "%.6f", (b - a) * 1000}')")
         done
-        min=$(printf '%s\n' "${all[@]}" | stat_min)
-        median=$(printf '%s\n' "${all[@]}" | stat_median)
+        min=$(printf '%s\n' "${all[@]}" | stat_min | xargs printf '%.2f')
+        median=$(printf '%s\n' "${all[@]}" | stat_median | xargs printf '%.2f')
         mean=$(printf '%s\n' "${all[@]}" | awk '{s += $1} END {printf "%.2f", s / NR}')
-        SHORT_TOOL="bash loop, 5 warmup + 50 timed runs (hyperfine not installed)"
+        SHORT_TOOL="bash loop, 5 warmup + 50 timed runs (hyperfine not installed or NO_HYPERFINE set)"
     fi
     "${PIN[@]}" /usr/bin/time -v -o "$WORK/time.txt" "$@" >/dev/null
     kb=$(awk -F: '/Maximum resident set size/ {gsub(/ /, "", $2); print $2}' "$WORK/time.txt")
@@ -148,6 +149,7 @@ RUSTC=$(rustc --version 2>/dev/null || echo unknown)
 COMMIT=$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)
 DIRTY=$(git -C "$ROOT" status --porcelain -- src Cargo.toml Cargo.lock 2>/dev/null | head -c1)
 [ -n "$DIRTY" ] && COMMIT="$COMMIT (with uncommitted changes in src/)"
+LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 PINNED="no"
 [ ${#PIN[@]} -gt 0 ] && PINNED="yes, taskset -c $CORES"
 
@@ -187,6 +189,7 @@ echo "- machine: $NPROC cores ($CPU_MODEL), $MEM_TOTAL RAM; pinned to 2 cores: $
 echo "- $RUSTC; rocklift at $COMMIT; release profile of Cargo.toml"
 echo "- plan: $RUNS runs each, wall time of the whole process and peak RSS (/usr/bin/time -v); inventories from scripts/gen-inventory.py --seed $SEED"
 echo "- short commands: $SHORT_TOOL"
+echo "- load average before / after: $LOAD_BEFORE / $(cut -d' ' -f1-3 /proc/loadavg) (other processes on the machine skew the figures)"
 echo
 echo "| command | servers | best (s) | median (s) | peak RSS (MB) | median ms per 1k servers |"
 echo "| --- | ---: | ---: | ---: | ---: | ---: |"
