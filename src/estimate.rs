@@ -3,14 +3,19 @@
 //! Pure: no files, clock or environment. A missing price becomes a warning and a cost line without a
 //! price, never a silent zero.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
+
+use rustc_hash::FxHashMap;
 
 use rust_decimal::Decimal;
 
 use crate::inventory::{Inventory, OsFamily, Server};
-use crate::matching::{MatchOutcome, Matcher, Placement};
+use crate::matching::{MatchOutcome, Matcher, Placement, RequirementKey};
 use crate::money::{display_rate, HOURS_PER_MONTH};
 use crate::plan::*;
+use crate::pricing::catalog::Arch;
 use crate::pricing::images::ImageHints;
 use crate::pricing::manifest::Manifest;
 use crate::pricing::services::{ServiceItem, ServicePrices};
@@ -58,19 +63,35 @@ impl LoadedPricing {
     }
 }
 
-pub fn build_plan(inv: &Inventory, settings: &Settings, data: &PricingData<'_>) -> Plan {
+/// Explanations and OS descriptions are shared between servers that have the same ones.
+#[derive(Default)]
+struct Shared {
+    why: FxHashMap<(RequirementKey, Basis, Basis), Arc<str>>,
+    os: FxHashMap<String, [Option<Arc<OsPlan>>; 2]>,
+}
+
+/// Size, place and cost every server. Takes the inventory by value: its text moves into the plan.
+pub fn build_plan(inv: Inventory, settings: &Settings, data: &PricingData<'_>) -> Plan {
     let region = settings.region.as_str();
     let mut matcher = Matcher::new(data.catalog, data.prices, settings.include_previous_generation);
     let mut warnings = Vec::new();
     let mut missing_service: BTreeSet<ServiceItem> = BTreeSet::new();
     let ebs = service_price(settings, data, ServiceItem::EbsGp3GibMonth);
     let ipv4 = service_price(settings, data, ServiceItem::PublicIpv4Hour);
+    let mut shared = Shared::default();
+    let inventory_ref = InventoryRef {
+        file: inv.file.clone(),
+        format: inv.format.clone(),
+        rows: inv.servers.len(),
+        servers: inv.server_count(),
+        ignored_columns: inv.ignored_columns.clone(),
+    };
 
     let mut servers = Vec::with_capacity(inv.servers.len());
-    for s in &inv.servers {
-        let req = sizing::size(s, settings);
+    for s in inv.servers {
+        let req = sizing::size(&s, settings);
         let outcome = matcher.place(&req);
-        let mut sp = server_plan(s, req, outcome, settings, data);
+        let mut sp = server_plan(s, req, outcome, settings, data, &mut shared);
         cost(&mut sp, ebs, ipv4, data.prices, &mut missing_service);
         if let MatchOutcome::Unplaced { reason } = &sp.placement {
             warnings.push(format!("{} (line {}): not placed: {reason}", sp.name, sp.line));
@@ -102,20 +123,14 @@ pub fn build_plan(inv: &Inventory, settings: &Settings, data: &PricingData<'_>) 
     if no_util > 0 {
         notes.push(format!("{no_util} server row(s) had no utilization data and were sized as-is"));
     }
-    if !inv.ignored_columns.is_empty() {
-        notes.push(format!("columns ignored: {}", inv.ignored_columns.join(", ")));
+    if !inventory_ref.ignored_columns.is_empty() {
+        notes.push(format!("columns ignored: {}", inventory_ref.ignored_columns.join(", ")));
     }
 
     Plan {
         schema: SCHEMA.into(),
         rocklift_version: env!("CARGO_PKG_VERSION").into(),
-        inventory: InventoryRef {
-            file: inv.file.clone(),
-            format: inv.format.clone(),
-            rows: inv.servers.len(),
-            servers: inv.server_count(),
-            ignored_columns: inv.ignored_columns.clone(),
-        },
+        inventory: inventory_ref,
         settings: SettingsRef {
             region: region.to_owned(),
             sizing: settings.sizing.as_str().into(),
@@ -154,41 +169,64 @@ fn service_price(settings: &Settings, data: &PricingData<'_>, item: ServiceItem)
 }
 
 fn server_plan(
-    s: &Server,
+    s: Server,
     req: Requirement,
     outcome: MatchOutcome,
     settings: &Settings,
     data: &PricingData<'_>,
+    shared: &mut Shared,
 ) -> ServerPlan {
-    let ami_hint = match (&outcome, &s.os.rocky) {
-        (MatchOutcome::Placed(p), Some(rocky)) => {
-            data.images.get(&settings.region, p.arch.as_str(), rocky).map(|h| AmiHint {
+    let arch = match &outcome {
+        MatchOutcome::Placed(p) => p.arch,
+        MatchOutcome::Unplaced { .. } => Arch::X86_64,
+    };
+    let placed = matches!(outcome, MatchOutcome::Placed(_));
+    let slot = usize::from(arch == Arch::Arm64);
+    let make = || {
+        let ami_hint = match (&s.os.rocky, placed) {
+            (Some(rocky), true) => data.images.get(&settings.region, arch.as_str(), rocky).map(|h| AmiHint {
                 ami_id: h.ami_id.clone(),
                 image: format!("{rocky} {}", h.arch),
                 listed: h.list_generated_utc.clone(),
-            })
-        }
-        _ => None,
-    };
-    let why = explain(&req, &outcome);
-    let root_default = if s.os.family == OsFamily::Windows {
-        settings.root_volume_gib_windows
-    } else {
-        settings.root_volume_gib_linux
-    };
-    ServerPlan {
-        name: s.name.clone(),
-        line: s.line,
-        count: s.count,
-        role: s.role.clone(),
-        os: OsPlan {
+            }),
+            _ => None,
+        };
+        Arc::new(OsPlan {
             text: s.os.text.clone(),
             family: s.os.family,
             target: s.os.target.clone(),
             price_os: s.os.price_os,
             note: s.os.note.clone(),
             ami_hint,
-        },
+        })
+    };
+    let os = match shared.os.get_mut(s.os.text.as_str()) {
+        Some(slots) => slots[slot].get_or_insert_with(make).clone(),
+        None => {
+            let made = make();
+            let mut slots = [None, None];
+            slots[slot] = Some(made.clone());
+            shared.os.insert(s.os.text.clone(), slots);
+            made
+        }
+    };
+    let why = shared
+        .why
+        .entry((RequirementKey::of(&req), req.cpu_basis, req.memory_basis))
+        .or_insert_with(|| explain(&req, &outcome).into())
+        .clone();
+    let root_default = if s.os.family == OsFamily::Windows {
+        settings.root_volume_gib_windows
+    } else {
+        settings.root_volume_gib_linux
+    };
+    ServerPlan {
+        volumes: volumes(s.disk_gib.or(s.disk_used_gib), Decimal::from(root_default)),
+        name: s.name,
+        line: s.line,
+        count: s.count,
+        role: s.role,
+        os,
         current: Current {
             cpus: s.cpus,
             memory_gib: s.memory_gib,
@@ -201,12 +239,11 @@ fn server_plan(
         requirement: req,
         placement: outcome,
         why,
-        volumes: volumes(s.disk_gib.or(s.disk_used_gib), Decimal::from(root_default)),
         public: s.public,
-        ports: s.ports.clone(),
+        ports: s.ports,
         egress_gib_month: s.egress_gib_month,
-        schedule: s.schedule.clone(),
-        tags: s.tags.clone(),
+        schedule: s.schedule,
+        tags: s.tags,
         costs: Vec::new(),
         monthly_usd: Decimal::ZERO,
         rhel_comparison: None,
@@ -251,12 +288,11 @@ fn explain(req: &Requirement, outcome: &MatchOutcome) -> String {
         MatchOutcome::Unplaced { reason } => format!("{need}; not placed: {reason}"),
         MatchOutcome::Placed(p) => {
             let mut s = format!(
-                "{need}; got {} ({} vCPU, {} GiB{}), cheapest of {} fitting types at ${}/h {} on-demand",
+                "{need}; got {} ({} vCPU, {} GiB{}), the cheapest that fits at ${}/h {} on-demand",
                 p.instance_type,
                 p.vcpus,
                 p.memory_gib,
                 if p.gpus > 0 { format!(", {} GPU {}", p.gpus, p.gpu_model) } else { String::new() },
-                p.fitting_types,
                 display_rate(p.hourly_usd),
                 req.price_os
             );
@@ -285,12 +321,12 @@ fn cost(
     if let MatchOutcome::Placed(p) = &sp.placement {
         lines.push(CostLine {
             category: Category::Compute,
-            item: format!("{} on-demand {}", p.instance_type, sp.os.price_os),
+            item: Cow::Borrowed("instance (on-demand)"),
             quantity: hours,
-            unit: "hour".into(),
+            unit: Cow::Borrowed("hour"),
             unit_usd: Some(p.hourly_usd),
-            monthly_usd: Some(p.hourly_usd * hours),
-            source: p.price_source.clone(),
+            monthly_usd: Some((p.hourly_usd * hours).normalize()),
+            source: Cow::Owned(p.price_source.clone()),
         });
         for v in &sp.volumes {
             let qty = v.size_gib * count;
@@ -299,16 +335,16 @@ fn cost(
             }
             lines.push(CostLine {
                 category: Category::Storage,
-                item: format!(
-                    "EBS {} {} volume",
-                    v.volume_type,
-                    if v.role == VolumeRole::Root { "root" } else { "data" }
-                ),
+                item: Cow::Borrowed(if v.role == VolumeRole::Root {
+                    "EBS gp3 root volume"
+                } else {
+                    "EBS gp3 data volume"
+                }),
                 quantity: qty,
-                unit: "GiB-month".into(),
+                unit: Cow::Borrowed("GiB-month"),
                 unit_usd: ebs.map(|e| e.0),
-                monthly_usd: ebs.map(|e| e.0 * qty),
-                source: ebs.map_or("not in snapshot", |e| e.1).into(),
+                monthly_usd: ebs.map(|e| (e.0 * qty).normalize()),
+                source: Cow::Borrowed(ebs.map_or("not in snapshot", |e| e.1)),
             });
         }
         if sp.public {
@@ -317,19 +353,19 @@ fn cost(
             }
             lines.push(CostLine {
                 category: Category::Network,
-                item: "public IPv4 address".into(),
+                item: Cow::Borrowed("public IPv4 address"),
                 quantity: hours,
-                unit: "hour".into(),
+                unit: Cow::Borrowed("hour"),
                 unit_usd: ipv4.map(|e| e.0),
-                monthly_usd: ipv4.map(|e| e.0 * hours),
-                source: ipv4.map_or("not in snapshot", |e| e.1).into(),
+                monthly_usd: ipv4.map(|e| (e.0 * hours).normalize()),
+                source: Cow::Borrowed(ipv4.map_or("not in snapshot", |e| e.1)),
             });
         }
         if sp.os.family == OsFamily::Rhel {
             sp.rhel_comparison = rhel(p, prices, hours);
         }
     }
-    sp.monthly_usd = lines.iter().filter_map(|l| l.monthly_usd).sum();
+    sp.monthly_usd = lines.iter().filter_map(|l| l.monthly_usd).sum::<Decimal>().normalize();
     sp.costs = lines;
 }
 
@@ -337,8 +373,8 @@ fn rhel(p: &Placement, prices: &RegionPrices, hours: Decimal) -> Option<RhelComp
     let rhel = prices.get(&p.instance_type)?.get(PriceOs::Rhel, Term::OnDemand)?;
     Some(RhelComparison {
         hourly_usd: rhel,
-        monthly_usd: rhel * hours,
-        licence_saving_monthly_usd: (rhel - p.hourly_usd) * hours,
+        monthly_usd: (rhel * hours).normalize(),
+        licence_saving_monthly_usd: ((rhel - p.hourly_usd) * hours).normalize(),
     })
 }
 
@@ -367,13 +403,16 @@ fn totals(servers: &[ServerPlan]) -> Totals {
             saving += r.licence_saving_monthly_usd;
         }
     }
+    for v in by_role.values_mut().chain(by_category.values_mut()) {
+        *v = v.normalize();
+    }
     Totals {
-        monthly_usd: servers.iter().map(|s| s.monthly_usd).sum(),
+        monthly_usd: servers.iter().map(|s| s.monthly_usd).sum::<Decimal>().normalize(),
         by_role,
         by_category,
         placed_servers: placed,
         unplaced_servers: unplaced,
-        licence_saving_monthly_usd: saving,
+        licence_saving_monthly_usd: saving.normalize(),
         incomplete,
     }
 }

@@ -7,6 +7,9 @@
 //! to fewer vCPUs, then less memory, then the type name, so the result never depends on input order.
 
 use std::collections::HashMap;
+use std::sync::Arc;
+
+use rustc_hash::FxHashMap;
 
 use rust_decimal::Decimal;
 use serde::Serialize;
@@ -39,16 +42,16 @@ pub struct Placement {
     pub hourly_usd: Decimal,
     /// Manifest source id of that price.
     pub price_source: String,
-    /// How many types fit; the chosen one is the cheapest of them.
-    pub fitting_types: usize,
+    /// The next cheapest type that fits, if any.
     pub runner_up: Option<RunnerUp>,
 }
 
+/// Shared between every server with the same requirement (a large inventory has few distinct ones).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "snake_case", tag = "status")]
 pub enum MatchOutcome {
-    Placed(Placement),
-    Unplaced { reason: String },
+    Placed(Arc<Placement>),
+    Unplaced { reason: Arc<str> },
 }
 
 struct Candidate<'a> {
@@ -59,15 +62,48 @@ struct Candidate<'a> {
     gpu_key: String,
 }
 
-/// Candidates per OS, sorted cheapest first; results memoised per distinct requirement.
-pub struct Matcher<'a> {
-    region: String,
-    lists: HashMap<PriceOs, Vec<Candidate<'a>>>,
-    memo: HashMap<MemoKey, MatchOutcome>,
+/// Candidates for one OS, cheapest first, burstable types apart (their fit depends on the load).
+#[derive(Default)]
+struct Lists<'a> {
+    regular: Vec<Candidate<'a>>,
+    burstable: Vec<Candidate<'a>>,
 }
 
-#[derive(Hash, PartialEq, Eq)]
-struct MemoKey {
+/// The cheapest and next cheapest fitting candidates of one list.
+#[derive(Clone, Copy, Default)]
+struct Top2<'c, 'a> {
+    best: Option<&'c Candidate<'a>>,
+    second: Option<&'c Candidate<'a>>,
+}
+
+impl<'c, 'a> Top2<'c, 'a> {
+    fn scan(list: &'c [Candidate<'a>], mut pred: impl FnMut(&Candidate<'a>) -> bool) -> Self {
+        let mut it = list.iter().filter(|c| pred(c));
+        let best = it.next();
+        let second = if best.is_some() { it.next() } else { None };
+        Top2 { best, second }
+    }
+
+    /// The two cheapest of both, in candidate order.
+    fn merge(self, other: Top2<'c, 'a>) -> Self {
+        let mut all: Vec<&Candidate<'a>> =
+            [self.best, self.second, other.best, other.second].into_iter().flatten().collect();
+        all.sort_by(|a, b| order(a, b));
+        Top2 { best: all.first().copied(), second: all.get(1).copied() }
+    }
+}
+
+fn order(a: &Candidate<'_>, b: &Candidate<'_>) -> std::cmp::Ordering {
+    a.hourly
+        .cmp(&b.hourly)
+        .then(a.spec.vcpus.cmp(&b.spec.vcpus))
+        .then(a.spec.memory_mib.cmp(&b.spec.memory_mib))
+        .then(a.spec.instance_type.cmp(&b.spec.instance_type))
+}
+
+/// Everything a placement depends on: equal keys give equal placements.
+#[derive(Hash, PartialEq, Eq, Clone, Debug)]
+pub struct RequirementKey {
     vcpus: u32,
     memory_gib: Decimal,
     gpus: u32,
@@ -75,6 +111,31 @@ struct MemoKey {
     arch: &'static str,
     os: PriceOs,
     burstable: (u8, Decimal),
+}
+
+impl RequirementKey {
+    pub fn of(req: &Requirement) -> Self {
+        RequirementKey {
+            vcpus: req.vcpus,
+            memory_gib: req.memory_gib.normalize(),
+            gpus: req.gpus,
+            gpu_model: req.gpu_model.clone(),
+            arch: req.arch.as_str(),
+            os: req.price_os,
+            burstable: match req.burstable {
+                BurstableRule::Never => (0, Decimal::ZERO),
+                BurstableRule::Allow => (1, Decimal::ZERO),
+                BurstableRule::IfBaselineCovers { load_vcpus } => (2, load_vcpus.normalize()),
+            },
+        }
+    }
+}
+
+/// Candidates per OS, sorted cheapest first; placements memoised per distinct requirement.
+pub struct Matcher<'a> {
+    region: String,
+    lists: HashMap<PriceOs, Lists<'a>>,
+    memo: FxHashMap<RequirementKey, MatchOutcome>,
 }
 
 /// Upper-case letters and digits only, vendor words removed: "NVIDIA Tesla V100-SXM2" → ["V100", "SXM2"].
@@ -91,57 +152,43 @@ impl<'a> Matcher<'a> {
     pub fn new(catalog: &'a Catalog, prices: &'a RegionPrices, previous_generation: bool) -> Self {
         let mut lists = HashMap::new();
         for os in PriceOs::ALL {
-            let mut list: Vec<Candidate<'a>> = catalog
-                .iter()
-                .filter(|s| {
-                    (s.current_generation || previous_generation) && !s.bare_metal && !s.is_mac() && s.arch().is_some()
-                })
-                .filter_map(|spec| {
-                    let tp = prices.get(&spec.instance_type)?;
-                    if !tp.is_offered() {
-                        return None;
-                    }
-                    let hourly = tp.get(os, Term::OnDemand)?;
-                    Some(Candidate {
-                        spec,
-                        memory_gib: spec.memory_gib(),
-                        hourly,
-                        source: tp.source(os, Term::OnDemand),
-                        gpu_key: gpu_tokens(&spec.gpu_model).join(" "),
-                    })
-                })
-                .collect();
-            list.sort_by(|a, b| {
-                a.hourly
-                    .cmp(&b.hourly)
-                    .then(a.spec.vcpus.cmp(&b.spec.vcpus))
-                    .then(a.spec.memory_mib.cmp(&b.spec.memory_mib))
-                    .then(a.spec.instance_type.cmp(&b.spec.instance_type))
-            });
-            lists.insert(os, list);
+            let mut l = Lists::default();
+            for spec in catalog.iter().filter(|s| {
+                (s.current_generation || previous_generation) && !s.bare_metal && !s.is_mac() && s.arch().is_some()
+            }) {
+                let Some(tp) = prices.get(&spec.instance_type) else { continue };
+                if !tp.is_offered() {
+                    continue;
+                }
+                let Some(hourly) = tp.get(os, Term::OnDemand) else { continue };
+                let c = Candidate {
+                    spec,
+                    memory_gib: spec.memory_gib(),
+                    hourly,
+                    source: tp.source(os, Term::OnDemand),
+                    gpu_key: gpu_tokens(&spec.gpu_model).join(" "),
+                };
+                if spec.burstable {
+                    l.burstable.push(c);
+                } else {
+                    l.regular.push(c);
+                }
+            }
+            l.regular.sort_by(|a, b| order(a, b));
+            l.burstable.sort_by(|a, b| order(a, b));
+            lists.insert(os, l);
         }
-        Matcher { region: prices.region.clone(), lists, memo: HashMap::new() }
+        Matcher { region: prices.region.clone(), lists, memo: FxHashMap::default() }
     }
 
     /// Number of types that can be placed for `os` in this region.
     pub fn candidate_count(&self, os: PriceOs) -> usize {
-        self.lists.get(&os).map_or(0, Vec::len)
+        self.lists.get(&os).map_or(0, |l| l.regular.len() + l.burstable.len())
     }
 
+    /// The placement for `req` (memoised: equal requirements share one `Placement`).
     pub fn place(&mut self, req: &Requirement) -> MatchOutcome {
-        let key = MemoKey {
-            vcpus: req.vcpus,
-            memory_gib: req.memory_gib,
-            gpus: req.gpus,
-            gpu_model: req.gpu_model.clone(),
-            arch: req.arch.as_str(),
-            os: req.price_os,
-            burstable: match req.burstable {
-                BurstableRule::Never => (0, Decimal::ZERO),
-                BurstableRule::Allow => (1, Decimal::ZERO),
-                BurstableRule::IfBaselineCovers { load_vcpus } => (2, load_vcpus),
-            },
-        };
+        let key = RequirementKey::of(req);
         if let Some(hit) = self.memo.get(&key) {
             return hit.clone();
         }
@@ -151,21 +198,23 @@ impl<'a> Matcher<'a> {
     }
 
     fn search(&self, req: &Requirement) -> MatchOutcome {
-        let empty = Vec::new();
-        let list = self.lists.get(&req.price_os).unwrap_or(&empty);
-        let want_gpu: Vec<String> = req.gpu_model.as_deref().map(gpu_tokens).unwrap_or_default();
-        let fits = |c: &&Candidate<'_>| fits(c, req, &want_gpu);
-        let mut fitting = list.iter().filter(fits);
-        let Some(best) = fitting.next() else {
-            return MatchOutcome::Unplaced { reason: self.why_nothing_fits(req, list, &want_gpu) };
+        let Some(lists) = self.lists.get(&req.price_os) else {
+            return MatchOutcome::Unplaced {
+                reason: format!("no prices for {} in {}", req.price_os, self.region).into(),
+            };
         };
-        let runner = fitting.next();
-        let fitting_types = list.iter().filter(fits).count();
+        let want_gpu: Vec<String> = req.gpu_model.as_deref().map(gpu_tokens).unwrap_or_default();
+        let top = Top2::scan(&lists.regular, |c| fits(c, req, &want_gpu))
+            .merge(Top2::scan(&lists.burstable, |c| fits(c, req, &want_gpu)));
+        let Some(best) = top.best else {
+            let all: Vec<&Candidate<'_>> = lists.regular.iter().chain(&lists.burstable).collect();
+            return MatchOutcome::Unplaced { reason: self.why_nothing_fits(req, &all, &want_gpu).into() };
+        };
         let arch = [Arch::X86_64, Arch::Arm64]
             .into_iter()
             .find(|a| best.spec.supports(*a) && req.arch.allows(*a))
             .unwrap_or(Arch::X86_64);
-        MatchOutcome::Placed(Placement {
+        MatchOutcome::Placed(Arc::new(Placement {
             instance_type: best.spec.instance_type.clone(),
             vcpus: best.spec.vcpus,
             memory_gib: best.memory_gib.normalize(),
@@ -175,22 +224,24 @@ impl<'a> Matcher<'a> {
             burstable: best.spec.burstable,
             hourly_usd: best.hourly,
             price_source: best.source.to_owned(),
-            fitting_types,
-            runner_up: runner.map(|r| RunnerUp { instance_type: r.spec.instance_type.clone(), hourly_usd: r.hourly }),
-        })
+            runner_up: top
+                .second
+                .map(|r| RunnerUp { instance_type: r.spec.instance_type.clone(), hourly_usd: r.hourly }),
+        }))
     }
 
     /// Every type that fits `req`, cheapest first, as (spec, on-demand $/h, price source).
     pub fn all_fitting(&self, req: &Requirement) -> Vec<(&'a InstanceSpec, Decimal, &'a str)> {
         let want_gpu: Vec<String> = req.gpu_model.as_deref().map(gpu_tokens).unwrap_or_default();
-        self.lists
-            .get(&req.price_os)
-            .map(|l| l.iter().filter(|c| fits(c, req, &want_gpu)).map(|c| (c.spec, c.hourly, c.source)).collect())
-            .unwrap_or_default()
+        let Some(l) = self.lists.get(&req.price_os) else { return Vec::new() };
+        let mut all: Vec<&Candidate<'a>> =
+            l.regular.iter().chain(&l.burstable).filter(|c| fits(c, req, &want_gpu)).collect();
+        all.sort_by(|a, b| order(a, b));
+        all.into_iter().map(|c| (c.spec, c.hourly, c.source)).collect()
     }
 
-    fn why_nothing_fits(&self, req: &Requirement, list: &[Candidate<'_>], want_gpu: &[String]) -> String {
-        let arch_ok: Vec<&Candidate<'_>> = list.iter().filter(|c| arch_allows(c.spec, req.arch)).collect();
+    fn why_nothing_fits(&self, req: &Requirement, list: &[&Candidate<'_>], want_gpu: &[String]) -> String {
+        let arch_ok: Vec<&Candidate<'_>> = list.iter().copied().filter(|c| arch_allows(c.spec, req.arch)).collect();
         let mut need = format!("{} vCPU, {} GiB", req.vcpus, req.memory_gib.normalize());
         if req.gpus > 0 {
             need.push_str(&format!(", {} GPU", req.gpus));

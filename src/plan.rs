@@ -2,7 +2,9 @@
 //!
 //! `plan.json` is this struct. Decimals are strings with full precision; nothing in it depends on the clock.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
@@ -92,9 +94,13 @@ pub struct AmiHint {
 pub struct Current {
     pub cpus: u32,
     pub memory_gib: Decimal,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub disk_gib: Option<Decimal>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub disk_used_gib: Option<Decimal>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub cpu_util_p95: Option<Decimal>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub mem_util_p95: Option<Decimal>,
     pub gpus: u32,
 }
@@ -135,13 +141,13 @@ impl Category {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct CostLine {
     pub category: Category,
-    pub item: String,
+    pub item: Cow<'static, str>,
     pub quantity: Decimal,
-    pub unit: String,
+    pub unit: Cow<'static, str>,
     /// `None`: the snapshot has no price for it (see warnings); left out of the totals.
     pub unit_usd: Option<Decimal>,
     pub monthly_usd: Option<Decimal>,
-    pub source: String,
+    pub source: Cow<'static, str>,
 }
 
 /// For servers that run RHEL today: what RHEL on AWS would cost on the same type.
@@ -158,17 +164,20 @@ pub struct ServerPlan {
     pub line: u64,
     pub count: u32,
     pub role: String,
-    pub os: OsPlan,
+    pub os: Arc<OsPlan>,
     pub current: Current,
     pub requirement: Requirement,
     pub placement: MatchOutcome,
     /// The placement in one sentence: needed, got, price, runner-up.
-    pub why: String,
+    pub why: Arc<str>,
     pub volumes: Vec<Volume>,
     pub public: bool,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub ports: Vec<PortRange>,
     pub egress_gib_month: Decimal,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub schedule: Option<String>,
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub tags: BTreeMap<String, String>,
     pub costs: Vec<CostLine>,
     /// Sum of the priced cost lines (all `count` servers).

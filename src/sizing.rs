@@ -19,7 +19,7 @@ pub const MIN_VCPUS: u32 = 1;
 pub const MIN_MEMORY_GIB: Decimal = Decimal::from_parts(5, 0, 0, false, 1);
 
 /// How one resource was sized.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Basis {
     AsIs,
@@ -45,12 +45,14 @@ pub struct Requirement {
     pub vcpus: u32,
     pub memory_gib: Decimal,
     pub gpus: u32,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub gpu_model: Option<String>,
     pub arch: ArchChoice,
     pub price_os: PriceOs,
     pub cpu_basis: Basis,
     pub memory_basis: Basis,
     pub burstable: BurstableRule,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub notes: Vec<String>,
 }
 

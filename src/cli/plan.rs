@@ -69,67 +69,104 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
     let snapshot = ctx.snapshot()?;
     ctx.check_region(&snapshot, &settings.region, a.region.is_some())?;
     let pricing = LoadedPricing::load(snapshot, &settings.region)?;
-    let plan = build_plan(&inventory, &settings, &pricing.data());
-    drop(inventory);
+    let plan = build_plan(inventory, &settings, &pricing.data());
     if let Some(dir) = &a.out {
         write_outputs(
             dir,
             &[
-                ("plan.json", &|w| render::json::write_plan(&plan, w)),
-                ("plan.csv", &|w| render::csv_out::write_plan(&plan, w)),
+                ("plan.json", &|w: &mut FileOut| render::json::write_plan(&plan, w)),
+                ("plan.csv", &|w: &mut FileOut| render::csv_out::write_plan(&plan, w)),
             ],
         )?;
     }
+    let printed = print(&a, &plan);
+    // The plan can be large; the process ends now, so let the OS reclaim it instead of freeing it piece by piece.
+    std::mem::forget(plan);
+    printed
+}
+
+fn print(a: &Args, plan: &rocklift::plan::Plan) -> Result<()> {
     match a.format {
         Format::Table => {
-            out(&render::table::plan(&plan))?;
+            out(&render::table::plan(plan))?;
             if let Some(dir) = &a.out {
                 out(&format!("Wrote {} and {}.\n", dir.join("plan.json").display(), dir.join("plan.csv").display()))?;
             }
             Ok(())
         }
-        Format::Json => stream_out(|w| render::json::write_plan(&plan, w)),
-        Format::Csv => stream_out(|w| render::csv_out::write_plan(&plan, w)),
+        // With --out the file is already written: copy it rather than render twice.
+        Format::Json => match &a.out {
+            Some(dir) => copy_out(&dir.join("plan.json")),
+            None => stream_out(|w| render::json::write_plan(plan, w)),
+        },
+        Format::Csv => match &a.out {
+            Some(dir) => copy_out(&dir.join("plan.csv")),
+            None => stream_out(|w| render::csv_out::write_plan(plan, w)),
+        },
     }
 }
 
-type Render<'a> = &'a dyn Fn(&mut dyn Write) -> std::io::Result<()>;
+type FileOut = BufWriter<std::fs::File>;
+type Render<'a> = &'a (dyn Fn(&mut FileOut) -> std::io::Result<()> + Sync);
 
-/// Write every file to a temporary name first, then rename them all into place; on any error
-/// the temporary files are removed and nothing is left half-written.
+/// Write every file (each on its own thread) to a temporary name first, then rename them all into
+/// place; on any error the temporary files are removed and nothing is left half-written.
 pub fn write_outputs(dir: &Path, files: &[(&str, Render<'_>)]) -> Result<()> {
     std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
-    let mut staged: Vec<(PathBuf, PathBuf)> = Vec::new();
-    let cleanup = |staged: &[(PathBuf, PathBuf)]| {
-        for (t, _) in staged {
+    let staged: Vec<(PathBuf, PathBuf)> =
+        files.iter().map(|(name, _)| (dir.join(format!(".{name}.rocklift-tmp")), dir.join(name))).collect();
+    let results: Vec<std::io::Result<()>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = files
+            .iter()
+            .zip(&staged)
+            .map(|((_, render), (tmp, _))| {
+                scope.spawn(move || {
+                    let f = std::fs::File::create(tmp)?;
+                    let mut w = BufWriter::with_capacity(1 << 20, f);
+                    render(&mut w)?;
+                    w.into_inner().map_err(|e| e.into_error())?.sync_all()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().unwrap_or_else(|_| Err(std::io::Error::other("a writer thread failed"))))
+            .collect()
+    });
+    let cleanup = || {
+        for (t, _) in &staged {
             let _ = std::fs::remove_file(t);
         }
     };
-    for (name, render) in files {
-        let tmp = dir.join(format!(".{name}.rocklift-tmp"));
-        let written = std::fs::File::create(&tmp).and_then(|f| {
-            let mut w = BufWriter::with_capacity(1 << 20, f);
-            render(&mut w)?;
-            w.into_inner().map_err(|e| e.into_error())?.sync_all()
-        });
-        if let Err(e) = written {
-            let _ = std::fs::remove_file(&tmp);
-            cleanup(&staged);
+    for (r, (tmp, _)) in results.into_iter().zip(&staged) {
+        if let Err(e) = r {
+            cleanup();
             return Err(Error::io(tmp, e));
         }
-        staged.push((tmp, dir.join(name)));
     }
     for (tmp, dest) in &staged {
         if let Err(e) = std::fs::rename(tmp, dest) {
-            cleanup(&staged);
+            cleanup();
             return Err(Error::io(dest, e));
         }
     }
     Ok(())
 }
 
+/// Copy a written file to stdout.
+fn copy_out(path: &Path) -> Result<()> {
+    let mut f = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+    let stdout = std::io::stdout();
+    let mut lock = stdout.lock();
+    match std::io::copy(&mut f, &mut lock).and_then(|_| lock.flush()) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        Err(e) => Err(Error::io("<stdout>", e)),
+    }
+}
+
 /// Stream a rendering to stdout; a closed pipe ends quietly.
-fn stream_out(render: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) -> Result<()> {
+fn stream_out(render: impl FnOnce(&mut BufWriter<std::io::StdoutLock<'static>>) -> std::io::Result<()>) -> Result<()> {
     let stdout = std::io::stdout();
     let mut w = BufWriter::with_capacity(1 << 20, stdout.lock());
     match render(&mut w).and_then(|_| w.flush()) {

@@ -75,7 +75,8 @@ pub struct Server {
     pub memory_gib: Decimal,
     pub disk_gib: Option<Decimal>,
     pub disk_used_gib: Option<Decimal>,
-    pub os: OsInfo,
+    /// Shared between rows with the same OS text.
+    pub os: std::sync::Arc<OsInfo>,
     pub cpu_util_p95: Option<Decimal>,
     pub mem_util_p95: Option<Decimal>,
     pub gpus: u32,

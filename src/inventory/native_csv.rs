@@ -4,6 +4,9 @@
 //! header aliases of [`super::header`]. Every problem in the file is reported in one run.
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+
+use rustc_hash::FxHashMap;
 use std::path::Path;
 use std::str::FromStr;
 
@@ -145,9 +148,10 @@ pub fn parse(file: &str, bytes: &[u8]) -> Result<Inventory> {
         return Err(Error::Invalid(problems));
     }
 
+    let mut os_seen = OsSeen::default();
     // Rows.
     let mut servers: Vec<Server> = Vec::new();
-    let mut first_line_of: HashMap<String, u64> = HashMap::new();
+    let mut first_line_of: FxHashMap<String, u64> = FxHashMap::default();
     loop {
         match rdr.read_byte_record(&mut rec) {
             Ok(true) => {}
@@ -175,9 +179,9 @@ pub fn parse(file: &str, bytes: &[u8]) -> Result<Inventory> {
             continue;
         }
         let before = problems.len();
-        if let Some(server) =
-            parse_row(&cols, &rec, line, &mut |column: Option<&str>, msg: String| problems.push(at(line, column, msg)))
-        {
+        if let Some(server) = parse_row(&cols, &rec, line, &mut os_seen, &mut |column: Option<&str>, msg: String| {
+            problems.push(at(line, column, msg))
+        }) {
             if problems.len() == before {
                 let key = server.name.to_lowercase();
                 if let Some(first) = first_line_of.get(&key) {
@@ -267,48 +271,73 @@ fn detect_delimiter(body: &[u8]) -> u8 {
 type Report<'a> = dyn FnMut(Option<&str>, String) + 'a;
 
 /// One row to a `Server`, reporting every problem; `None` when the row cannot be used.
-fn parse_row(cols: &Cols, rec: &csv::ByteRecord, line: u64, report: &mut Report<'_>) -> Option<Server> {
+/// Text of a column: trimmed, UTF-8, one line. `Some(None)` when absent or empty; `None` when
+/// unreadable (reported here).
+fn cell<'r>(
+    cols: &Cols,
+    rec: &'r csv::ByteRecord,
+    c: Column,
+    line: u64,
+    report: &mut Report<'_>,
+) -> Option<Option<&'r str>> {
+    let Some((raw, label)) = cols.get(rec, c) else { return Some(None) };
+    match std::str::from_utf8(raw) {
+        Err(e) => {
+            report(
+                Some(label),
+                format!(
+                    "byte {} of the value is not valid UTF-8 (0x{:02x}); save the file as UTF-8",
+                    e.valid_up_to() + 1,
+                    raw[e.valid_up_to()]
+                ),
+            );
+            None
+        }
+        Ok(s) if s.contains('\n') || s.contains('\r') => {
+            report(
+                Some(label),
+                format!(
+                    "the value runs over {} lines; a double quote opened on line {line} is probably never closed",
+                    s.lines().count()
+                ),
+            );
+            None
+        }
+        Ok(s) => {
+            let t = s.trim();
+            Some(if t.is_empty() { None } else { Some(t) })
+        }
+    }
+}
+
+/// OS texts already classified (`None`: not recognised), so each distinct text is classified once.
+type OsSeen = FxHashMap<String, Option<Arc<os::OsInfo>>>;
+
+fn classify_once(seen: &mut OsSeen, text: &str) -> Option<Arc<os::OsInfo>> {
+    if let Some(hit) = seen.get(text) {
+        return hit.clone();
+    }
+    let info = os::classify(text).map(Arc::new);
+    seen.insert(text.to_owned(), info.clone());
+    info
+}
+
+fn parse_row(
+    cols: &Cols,
+    rec: &csv::ByteRecord,
+    line: u64,
+    os_seen: &mut OsSeen,
+    report: &mut Report<'_>,
+) -> Option<Server> {
     let mut ok = true;
     // Columns whose value was already reported as unreadable (not to be called "empty" too).
     let mut unreadable: Vec<Column> = Vec::new();
-    // Text of a column: trimmed, UTF-8, one line; `None` when absent, empty or unreadable.
-    let mut text = |c: Column, report: &mut Report<'_>| -> Option<String> {
-        let (raw, label) = cols.get(rec, c)?;
-        match std::str::from_utf8(raw) {
-            Err(e) => {
-                report(
-                    Some(label),
-                    format!(
-                        "byte {} of the value is not valid UTF-8 (0x{:02x}); save the file as UTF-8",
-                        e.valid_up_to() + 1,
-                        raw[e.valid_up_to()]
-                    ),
-                );
-                ok = false;
-                unreadable.push(c);
-                None
-            }
-            Ok(s) if s.contains('\n') || s.contains('\r') => {
-                report(
-                    Some(label),
-                    format!(
-                        "the value runs over {} lines; a double quote opened on line {line} is probably never closed",
-                        s.lines().count()
-                    ),
-                );
-                ok = false;
-                unreadable.push(c);
-                None
-            }
-            Ok(s) => {
-                let t = s.trim();
-                if t.is_empty() {
-                    None
-                } else {
-                    Some(t.to_owned())
-                }
-            }
-        }
+    let mut text = |c: Column, report: &mut Report<'_>| -> Option<&'_ str> {
+        cell(cols, rec, c, line, report).unwrap_or_else(|| {
+            ok = false;
+            unreadable.push(c);
+            None
+        })
     };
     let label = |c: Column| cols.map.get(&c).map(|(_, l)| l.clone()).unwrap_or_else(|| c.canonical().to_owned());
 
@@ -413,7 +442,7 @@ fn parse_row(cols: &Cols, rec: &csv::ByteRecord, line: u64, report: &mut Report<
         }
     };
     let mut opt_number =
-        |c: Column, s: Option<String>, max: u32, what: &str, report: &mut Report<'_>| -> Option<Decimal> {
+        |c: Column, s: Option<&str>, max: u32, what: &str, report: &mut Report<'_>| -> Option<Decimal> {
             let s = s?;
             let percent = c == Column::CpuUtilP95 || c == Column::MemUtilP95;
             let parsed = if percent { number_as(strip_pct(&s), &s, what) } else { number(&s, what) };
@@ -452,7 +481,7 @@ fn parse_row(cols: &Cols, rec: &csv::ByteRecord, line: u64, report: &mut Report<
             }
             None
         }
-        Some(s) => match os::classify(&s) {
+        Some(s) => match classify_once(os_seen, s) {
             Some(o) => Some(o),
             None => {
                 fail(
@@ -465,7 +494,7 @@ fn parse_row(cols: &Cols, rec: &csv::ByteRecord, line: u64, report: &mut Report<
         },
     };
     let mut opt_whole =
-        |c: Column, s: Option<String>, min: u32, max: u32, default: u32, what: &str, report: &mut Report<'_>| -> u32 {
+        |c: Column, s: Option<&str>, min: u32, max: u32, default: u32, what: &str, report: &mut Report<'_>| -> u32 {
             match s {
                 None => default,
                 Some(s) => match whole(&s, min, max, what) {
@@ -528,7 +557,7 @@ fn parse_row(cols: &Cols, rec: &csv::ByteRecord, line: u64, report: &mut Report<
         return None;
     }
     Some(Server {
-        name: name?,
+        name: name?.to_owned(),
         line,
         cpus: cpus?,
         memory_gib: memory_gib?,
@@ -538,14 +567,14 @@ fn parse_row(cols: &Cols, rec: &csv::ByteRecord, line: u64, report: &mut Report<
         cpu_util_p95,
         mem_util_p95,
         gpus,
-        gpu_model,
+        gpu_model: gpu_model.map(str::to_owned),
         arch,
-        role: role.unwrap_or_else(|| "default".to_owned()),
+        role: role.unwrap_or("default").to_owned(),
         count,
         egress_gib_month: egress.unwrap_or(Decimal::ZERO),
         public,
         ports,
-        schedule,
+        schedule: schedule.map(str::to_owned),
         tags,
     })
 }

@@ -38,7 +38,7 @@ pub fn plan(plan: &Plan) -> String {
 }
 
 /// Write the plan as CSV to `w`, row by row.
-pub fn write_plan(plan: &Plan, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+pub fn write_plan<W: std::io::Write>(plan: &Plan, out: W) -> std::io::Result<()> {
     let mut w = csv::WriterBuilder::new().terminator(csv::Terminator::Any(b'\n')).from_writer(out);
     w.write_record(COLUMNS)?;
     for s in &plan.servers {

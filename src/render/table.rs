@@ -21,6 +21,27 @@ pub fn table(rows: Vec<Vec<String>>, right_from: usize) -> String {
     t.to_string()
 }
 
+/// Rows of the per-server table; larger inventories show their most expensive rows.
+pub const MAX_ROWS: usize = 50;
+/// Server names listed per note.
+const MAX_NAMES: usize = 10;
+
+/// Indexes of the servers to show: all of them in inventory order, or the `MAX_ROWS` with the
+/// highest monthly cost (ties in inventory order), still in inventory order.
+fn shown_rows(plan: &Plan) -> Vec<usize> {
+    let n = plan.servers.len();
+    if n <= MAX_ROWS {
+        return (0..n).collect();
+    }
+    let mut idx: Vec<usize> = (0..n).collect();
+    idx.select_nth_unstable_by(MAX_ROWS - 1, |&a, &b| {
+        plan.servers[b].monthly_usd.cmp(&plan.servers[a].monthly_usd).then(a.cmp(&b))
+    });
+    idx.truncate(MAX_ROWS);
+    idx.sort_unstable();
+    idx
+}
+
 pub fn plan(plan: &Plan) -> String {
     let mut out = String::new();
     out.push_str(&format!(
@@ -29,7 +50,8 @@ pub fn plan(plan: &Plan) -> String {
     ));
     let mut rows =
         vec![["server", "n", "role", "today", "on AWS", "needs", "type", "$/h", "$/month"].map(String::from).to_vec()];
-    for s in &plan.servers {
+    let shown = shown_rows(plan);
+    for s in shown.iter().map(|&i| &plan.servers[i]) {
         let needs = format!(
             "{} vCPU {} GiB{}",
             s.requirement.vcpus,
@@ -56,6 +78,13 @@ pub fn plan(plan: &Plan) -> String {
     }
     out.push_str(&table(rows, 7));
     out.push('\n');
+    if shown.len() < plan.servers.len() {
+        out.push_str(&format!(
+            "Showing the {} rows with the highest monthly cost of {}; every row is in plan.csv and plan.json (--out DIR).\n",
+            shown.len(),
+            plan.servers.len()
+        ));
+    }
     // The same note for many servers is said once, with their names.
     let mut notes: Vec<(String, Vec<&str>)> = Vec::new();
     for s in &plan.servers {
@@ -67,7 +96,10 @@ pub fn plan(plan: &Plan) -> String {
         }
     }
     for (note, names) in &notes {
-        out.push_str(&format!("{}: {note}\n", names.join(", ")));
+        let listed = names.iter().take(MAX_NAMES).copied().collect::<Vec<_>>().join(", ");
+        let more = names.len().saturating_sub(MAX_NAMES);
+        let more = if more > 0 { format!(" and {more} more") } else { String::new() };
+        out.push_str(&format!("{listed}{more}: {note}\n"));
     }
 
     let mut rows = vec![vec!["role".to_owned(), "$/month".to_owned()]];
