@@ -67,7 +67,8 @@ impl LoadedPricing {
 #[derive(Default)]
 struct Shared {
     why: FxHashMap<(RequirementKey, Basis, Basis), Arc<str>>,
-    os: FxHashMap<String, [Option<Arc<OsPlan>>; 2]>,
+    /// Per OS text: placed on x86_64, placed on arm64, not placed (the AMI hint differs).
+    os: FxHashMap<String, [Option<Arc<OsPlan>>; 3]>,
 }
 
 /// Size, place and cost every server. Takes the inventory by value: its text moves into the plan.
@@ -181,7 +182,7 @@ fn server_plan(
         MatchOutcome::Unplaced { .. } => Arch::X86_64,
     };
     let placed = matches!(outcome, MatchOutcome::Placed(_));
-    let slot = usize::from(arch == Arch::Arm64);
+    let slot = if !placed { 2 } else { usize::from(arch == Arch::Arm64) };
     let make = || {
         let ami_hint = match (&s.os.rocky, placed) {
             (Some(rocky), true) => data.images.get(&settings.region, arch.as_str(), rocky).map(|h| AmiHint {
@@ -204,7 +205,7 @@ fn server_plan(
         Some(slots) => slots[slot].get_or_insert_with(make).clone(),
         None => {
             let made = make();
-            let mut slots = [None, None];
+            let mut slots = [None, None, None];
             slots[slot] = Some(made.clone());
             shared.os.insert(s.os.text.clone(), slots);
             made

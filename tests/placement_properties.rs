@@ -176,6 +176,11 @@ proptest! {
                     // Instance cost = hourly x 730 x count.
                     let compute = sp.costs.iter().find(|c| c.unit == "hour" && c.category == rocklift::plan::Category::Compute).expect("compute line");
                     prop_assert_eq!(compute.monthly_usd, Some(pl.hourly_usd * HOURS_PER_MONTH * Decimal::from(server.count)));
+                    // Every placed EL server carries the image hint of its region and arch, when the data has one.
+                    if let Some(rocky) = &server.os.rocky {
+                        let want = p.images.get(&settings.region, pl.arch.as_str(), rocky).map(|h| h.ami_id.clone());
+                        prop_assert_eq!(sp.os.ami_hint.as_ref().map(|h| h.ami_id.clone()), want);
+                    }
                     // Volumes hold at least the provisioned disk.
                     let storage: Decimal = sp.volumes.iter().map(|v| v.size_gib).sum();
                     if let Some(d) = server.disk_gib { prop_assert!(storage >= d); }
