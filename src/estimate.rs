@@ -94,8 +94,17 @@ pub fn build_plan(inv: Inventory, settings: &Settings, data: &PricingData<'_>) -
         let outcome = matcher.place(&req);
         let mut sp = server_plan(s, req, outcome, settings, data, &mut shared);
         cost(&mut sp, ebs, ipv4, data.prices, &mut missing_service);
-        if let MatchOutcome::Unplaced { reason } = &sp.placement {
-            warnings.push(format!("{} (line {}): not placed: {reason}", sp.name, sp.line));
+        match &sp.placement {
+            MatchOutcome::Unplaced { reason } => {
+                warnings.push(format!("{} (line {}): not placed: {reason}", sp.name, sp.line))
+            }
+            MatchOutcome::Placed(p) if sp.os.family == OsFamily::Rhel && sp.rhel_comparison.is_none() => {
+                warnings.push(format!(
+                    "{} (line {}): no RHEL price for {} in {region} in the snapshot: the licence saving is not shown",
+                    sp.name, sp.line, p.instance_type
+                ))
+            }
+            MatchOutcome::Placed(_) => {}
         }
         servers.push(sp);
     }
