@@ -35,6 +35,12 @@ pub enum Error {
     /// A lookup that found nothing, with a hint on what exists.
     #[error("{0}")]
     NotFound(String),
+    /// A template that does not render (names the template, line and problem).
+    #[error("{0}")]
+    Template(String),
+    /// An output file the user changed since rocklift wrote it.
+    #[error("{0}")]
+    Refused(String),
 }
 
 fn render_problems(problems: &[Problem]) -> String {

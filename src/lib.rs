@@ -5,10 +5,12 @@ pub mod estimate;
 pub mod inventory;
 pub mod matching;
 pub mod money;
+pub mod outdir;
 pub mod plan;
 pub mod pricing;
 pub mod render;
 pub mod settings;
 pub mod sizing;
+pub mod terraform;
 
 pub use error::{Error, Result};

@@ -12,7 +12,7 @@ use std::sync::Arc;
 use rustc_hash::FxHashMap;
 
 use rust_decimal::Decimal;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::inventory::ArchChoice;
 use crate::pricing::catalog::Arch;
@@ -22,13 +22,13 @@ use crate::sizing::{BurstableRule, Requirement, BURSTABLE_BASELINE_PCT};
 /// The smallest memory of a burstable type the `auto` rule admits (`small` and up, 20% baseline).
 const BURSTABLE_MIN_MEMORY_GIB: u32 = 2;
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RunnerUp {
     pub instance_type: String,
     pub hourly_usd: Decimal,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Placement {
     pub instance_type: String,
     pub vcpus: u32,
@@ -47,7 +47,7 @@ pub struct Placement {
 }
 
 /// Shared between every server with the same requirement (a large inventory has few distinct ones).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", tag = "status")]
 pub enum MatchOutcome {
     Placed(Arc<Placement>),

@@ -17,7 +17,7 @@ use crate::sizing::Requirement;
 /// Bump when a field changes meaning or is removed; adding fields keeps the version.
 pub const SCHEMA: &str = "rocklift.plan/v1";
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Plan {
     pub schema: String,
     pub rocklift_version: String,
@@ -32,7 +32,7 @@ pub struct Plan {
     pub notes: Vec<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct InventoryRef {
     pub file: String,
     pub format: String,
@@ -42,7 +42,7 @@ pub struct InventoryRef {
     pub ignored_columns: Vec<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SettingsRef {
     pub region: String,
     pub sizing: String,
@@ -68,7 +68,7 @@ pub struct SourceRef {
     pub origin: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct OsPlan {
     pub text: String,
     pub family: OsFamily,
@@ -82,7 +82,7 @@ pub struct OsPlan {
     pub ami_hint: Option<AmiHint>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AmiHint {
     pub ami_id: String,
     pub image: String,
@@ -90,7 +90,7 @@ pub struct AmiHint {
 }
 
 /// What the server has today.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Current {
     pub cpus: u32,
     pub memory_gib: Decimal,
@@ -105,21 +105,21 @@ pub struct Current {
     pub gpus: u32,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum VolumeRole {
     Root,
     Data,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Volume {
     pub role: VolumeRole,
     pub volume_type: String,
     pub size_gib: Decimal,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Category {
     Compute,
@@ -138,7 +138,7 @@ impl Category {
 }
 
 /// One priced component: quantity × unit price = monthly (for all `count` servers of the row).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CostLine {
     pub category: Category,
     pub item: Cow<'static, str>,
@@ -151,14 +151,14 @@ pub struct CostLine {
 }
 
 /// For servers that run RHEL today: what RHEL on AWS would cost on the same type.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RhelComparison {
     pub hourly_usd: Decimal,
     pub monthly_usd: Decimal,
     pub licence_saving_monthly_usd: Decimal,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ServerPlan {
     pub name: String,
     pub line: u64,
@@ -186,7 +186,7 @@ pub struct ServerPlan {
     pub rhel_comparison: Option<RhelComparison>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Totals {
     pub monthly_usd: Decimal,
     pub by_role: BTreeMap<String, Decimal>,

@@ -5,7 +5,7 @@
 //! resource, and the requirement says so.
 
 use rust_decimal::{Decimal, RoundingStrategy};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::inventory::{ArchChoice, OsFamily, Server};
 use crate::pricing::PriceOs;
@@ -19,7 +19,7 @@ pub const MIN_VCPUS: u32 = 1;
 pub const MIN_MEMORY_GIB: Decimal = Decimal::from_parts(5, 0, 0, false, 1);
 
 /// How one resource was sized.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Basis {
     AsIs,
@@ -29,7 +29,7 @@ pub enum Basis {
 }
 
 /// Whether t-family (burstable) types may be placed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case", tag = "rule")]
 pub enum BurstableRule {
     Never,
@@ -40,7 +40,7 @@ pub enum BurstableRule {
     },
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Requirement {
     pub vcpus: u32,
     pub memory_gib: Decimal,

@@ -3,6 +3,7 @@
 mod instances;
 mod plan;
 mod pricing;
+mod terraform;
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -39,6 +40,8 @@ enum Command {
     Pricing(pricing::Command),
     /// List instance types that fit a requirement, cheapest first.
     Instances(instances::Args),
+    /// Re-render DIR/terraform/ from a saved plan.json.
+    Terraform(terraform::Args),
 }
 
 #[derive(Copy, Clone, Debug, ValueEnum)]
@@ -147,6 +150,7 @@ pub fn run() -> Result<()> {
         Command::Plan(a) => plan::run(&ctx, a),
         Command::Pricing(c) => pricing::run(&ctx, c),
         Command::Instances(a) => instances::run(&ctx, a),
+        Command::Terraform(a) => terraform::run(&ctx, a),
     }
 }
 

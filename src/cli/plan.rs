@@ -41,6 +41,8 @@ pub struct Args {
     /// Also place types EC2 flags as previous generation (m5, c5, m6i, r6i, g5, ... in this snapshot).
     #[arg(long)]
     include_previous_generation: bool,
+    #[command(flatten)]
+    render: super::terraform::RenderArgs,
 }
 
 #[derive(Copy, Clone, Debug, ValueEnum)]
@@ -70,7 +72,12 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
     ctx.check_region(&snapshot, &settings.region, a.region.is_some())?;
     let pricing = LoadedPricing::load(snapshot, &settings.region)?;
     let plan = build_plan(inventory, &settings, &pricing.data());
+    let mut tf_summary = String::new();
     if let Some(dir) = &a.out {
+        // Terraform first: a refusal (a file the user changed) leaves everything untouched.
+        let files = super::terraform::render_files(&plan, &a.render)?;
+        let report = super::terraform::write_files(dir, &files, a.render.force)?;
+        tf_summary = super::terraform::summary(&dir.join("terraform"), &report);
         write_outputs(
             dir,
             &[
@@ -79,18 +86,19 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
             ],
         )?;
     }
-    let printed = print(&a, &plan);
+    let printed = print(&a, &plan, &tf_summary);
     // The plan can be large; the process ends now, so let the OS reclaim it instead of freeing it piece by piece.
     std::mem::forget(plan);
     printed
 }
 
-fn print(a: &Args, plan: &rocklift::plan::Plan) -> Result<()> {
+fn print(a: &Args, plan: &rocklift::plan::Plan, tf_summary: &str) -> Result<()> {
     match a.format {
         Format::Table => {
             out(&render::table::plan(plan))?;
             if let Some(dir) = &a.out {
                 out(&format!("Wrote {} and {}.\n", dir.join("plan.json").display(), dir.join("plan.csv").display()))?;
+                out(tf_summary)?;
             }
             Ok(())
         }

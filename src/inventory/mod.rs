@@ -7,13 +7,13 @@ pub mod os;
 use std::collections::BTreeMap;
 
 use rust_decimal::Decimal;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::pricing::catalog::Arch;
 pub use os::{OsFamily, OsInfo};
 
 /// Which architectures a server may move to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ArchChoice {
     Any,
@@ -49,7 +49,7 @@ impl ArchChoice {
 }
 
 /// A port or an inclusive port range a public server exposes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct PortRange {
     pub from: u16,
     pub to: u16,
@@ -66,7 +66,7 @@ impl std::fmt::Display for PortRange {
 }
 
 /// One inventory row: a server (or `count` identical servers) as it runs today.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Server {
     pub name: String,
     /// Line of the row in its file (1-based, the header is line 1).
@@ -93,7 +93,7 @@ pub struct Server {
 }
 
 /// A whole inventory: servers in file order, and what the reader ignored.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Inventory {
     /// The file as the user named it.
     pub file: String,

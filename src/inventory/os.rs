@@ -5,11 +5,11 @@
 //! image in the snapshot, said in a note); no version → Rocky 9. Other Linux stays as it is, priced as
 //! `linux`. Windows stays Windows, priced as `windows`. Anything else is unknown and flagged, never guessed.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::pricing::PriceOs;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum OsFamily {
     #[serde(rename = "centos")]
@@ -32,7 +32,7 @@ impl OsFamily {
 }
 
 /// A classified OS: what the server runs, and what it runs on AWS.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OsInfo {
     /// The text from the inventory.
     pub text: String,

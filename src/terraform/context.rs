@@ -1,0 +1,323 @@
+//! A `Plan` in, the data every Terraform template renders from out: images, instances (with
+//! `count` rows expanded), their volumes, roles and their security rules, and room for the
+//! scaling groups and schedules of later versions. Pure; all user text stays raw here and is
+//! escaped by the templates' `hcl` filter.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use rust_decimal::Decimal;
+use serde::Serialize;
+
+use super::hcl::{short_hash, slug, stable_slot};
+use crate::error::{Error, Result};
+use crate::inventory::OsFamily;
+use crate::matching::MatchOutcome;
+use crate::money::display_usd_grouped;
+use crate::plan::{Plan, VolumeRole};
+use crate::pricing::catalog::Arch;
+
+/// The Rocky Enterprise Software Foundation's AWS account, owner of the official Rocky images.
+pub const ROCKY_OWNER: &str = "792107900819";
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Context {
+    pub plan_id: String,
+    pub region: String,
+    pub data_date: String,
+    pub generated_by: String,
+    pub monthly_usd: String,
+    pub rocky_owner: &'static str,
+    pub images: Vec<Image>,
+    pub instances: Vec<Instance>,
+    pub roles: Vec<Role>,
+    /// Servers the plan could not place: named in the README, not deployed.
+    pub unplaced: Vec<String>,
+    /// True when some server needs an AMI id the user must give (`var.other_os_ami_ids`).
+    pub needs_custom_images: bool,
+    /// Launch template + autoscaling groups (filled by the scaling issue; same templates).
+    pub scaling_groups: Vec<serde_json::Value>,
+    /// EventBridge Scheduler start/stop pairs (filled by the schedules issue).
+    pub schedules: Vec<serde_json::Value>,
+}
+
+/// How an image is found at apply time.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ImageKind {
+    /// `data "aws_ami"` by owner and name (official Rocky, or the Marketplace listing).
+    Rocky,
+    /// `data "aws_ssm_parameter"` of a public AMI alias (Windows, Ubuntu, Debian, Amazon Linux).
+    Ssm,
+    /// No public alias known: the user gives the AMI id in `var.other_os_ami_ids`.
+    Custom,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Image {
+    /// Map key, ASCII `[a-z0-9_]` only.
+    pub key: String,
+    pub kind: ImageKind,
+    pub description: String,
+    /// Rocky: major version and the architecture as Rocky names it in image names.
+    pub major: u32,
+    pub arch: &'static str,
+    pub name_arch: &'static str,
+    /// Ssm: the public parameter holding the AMI id.
+    pub ssm_parameter: String,
+    /// The snapshot's last known AMI id in the plan's region (a comment only).
+    pub ami_hint: Option<String>,
+    pub ami_hint_listed: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Volume {
+    pub device: String,
+    pub size_gib: Decimal,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Instance {
+    /// The server name (a `count` row expands to name-01..NN): the `for_each` key, kept literally.
+    pub key: String,
+    pub row_name: String,
+    pub role: String,
+    pub instance_type: String,
+    pub image_key: String,
+    pub image_kind: ImageKind,
+    pub os: String,
+    pub windows: bool,
+    pub root_gib: Decimal,
+    pub data_volumes: Vec<Volume>,
+    pub public: bool,
+    pub subnet_slot: u32,
+    pub tags: BTreeMap<String, String>,
+    pub monthly_usd: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PortRule {
+    pub key: String,
+    pub from: u16,
+    pub to: u16,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Role {
+    /// The role as the inventory writes it (the `for_each` key).
+    pub key: String,
+    /// For the security group name.
+    pub slug: String,
+    /// 22 for Linux servers, 3389 for Windows servers of the role.
+    pub admin_ports: Vec<u16>,
+    /// Ports open to the internet: only for roles with servers marked public that name them.
+    pub public_ports: Vec<PortRule>,
+}
+
+fn ssm_for(os: &crate::plan::OsPlan, arch: Arch) -> Option<(String, String, String)> {
+    let lower = os.text.to_ascii_lowercase();
+    let version = |prefix: &str| -> Option<String> {
+        let i = lower.find(prefix)? + prefix.len();
+        let v: String = lower[i..].trim_start().chars().take_while(|c| c.is_ascii_digit() || *c == '.').collect();
+        (!v.is_empty()).then_some(v)
+    };
+    if os.family == OsFamily::Windows {
+        let year = ["2025", "2022", "2019", "2016", "2012"].into_iter().find(|y| lower.contains(y)).unwrap_or("2022");
+        let year = if year == "2012" { "2012-R2" } else { year };
+        return Some((
+            format!("windows_{}", year.to_ascii_lowercase().replace('-', "_")),
+            format!("/aws/service/ami-windows-latest/Windows_Server-{year}-English-Full-Base"),
+            format!("Windows Server {year} English Full Base (latest, from the public AMI alias)"),
+        ));
+    }
+    let (deb_arch, ubuntu_arch) = match arch {
+        Arch::X86_64 => ("amd64", "amd64"),
+        Arch::Arm64 => ("arm64", "arm64"),
+    };
+    if let Some(v) = version("ubuntu") {
+        let mut parts = v.split('.');
+        let (major, minor) = (parts.next().unwrap_or(""), parts.next().unwrap_or("04"));
+        let rel = format!("{major}.{minor}");
+        return Some((
+            format!("ubuntu_{}_{ubuntu_arch}", rel.replace('.', "_")),
+            format!("/aws/service/canonical/ubuntu/server/{rel}/stable/current/{ubuntu_arch}/hvm/ebs-gp2/ami-id"),
+            format!("Ubuntu {rel} {ubuntu_arch} (latest, Canonical's public AMI alias)"),
+        ));
+    }
+    if let Some(v) = version("debian") {
+        let major = v.split('.').next().unwrap_or("12").to_owned();
+        return Some((
+            format!("debian_{major}_{deb_arch}"),
+            format!("/aws/service/debian/release/{major}/latest/{deb_arch}"),
+            format!("Debian {major} {deb_arch} (latest, Debian's public AMI alias)"),
+        ));
+    }
+    if lower.contains("amazon linux 2023") || lower.contains("al2023") {
+        let a = arch.as_str();
+        return Some((
+            format!("al2023_{a}"),
+            format!("/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-{a}"),
+            format!("Amazon Linux 2023 {a} (latest, public AMI alias)"),
+        ));
+    }
+    None
+}
+
+/// Build the template context. Errors when expanded names collide or nothing can be deployed.
+pub fn build(plan: &Plan) -> Result<Context> {
+    let mut images: BTreeMap<String, Image> = BTreeMap::new();
+    let mut instances: Vec<Instance> = Vec::new();
+    let mut roles: BTreeMap<String, (BTreeSet<u16>, BTreeSet<(u16, u16)>)> = BTreeMap::new();
+    let mut unplaced = Vec::new();
+    let mut seen: BTreeMap<String, String> = BTreeMap::new();
+    for s in &plan.servers {
+        let MatchOutcome::Placed(p) = &s.placement else {
+            unplaced.push(s.name.clone());
+            continue;
+        };
+        let arch = p.arch;
+        let (image_key, kind) = match (&s.os.family, s.os.target.strip_prefix("Rocky Linux ")) {
+            (f, Some(major)) if f.is_el() => {
+                let major: u32 = major.parse().unwrap_or(9);
+                let key = format!("rocky{major}_{}", arch.as_str());
+                images.entry(key.clone()).or_insert_with(|| Image {
+                    key: key.clone(),
+                    kind: ImageKind::Rocky,
+                    description: format!("Rocky Linux {major} {} (official EC2 Base image)", arch.as_str()),
+                    major,
+                    arch: arch.as_str(),
+                    name_arch: if arch == Arch::Arm64 { "aarch64" } else { "x86_64" },
+                    ssm_parameter: String::new(),
+                    ami_hint: s.os.ami_hint.as_ref().map(|h| h.ami_id.clone()),
+                    ami_hint_listed: s.os.ami_hint.as_ref().map(|h| h.listed.clone()),
+                });
+                (key, ImageKind::Rocky)
+            }
+            _ => match ssm_for(&s.os, arch) {
+                Some((key, parameter, description)) => {
+                    images.entry(key.clone()).or_insert_with(|| Image {
+                        key: key.clone(),
+                        kind: ImageKind::Ssm,
+                        description,
+                        major: 0,
+                        arch: arch.as_str(),
+                        name_arch: "",
+                        ssm_parameter: parameter,
+                        ami_hint: None,
+                        ami_hint_listed: None,
+                    });
+                    (key, ImageKind::Ssm)
+                }
+                None => {
+                    let key = format!("custom_{}_{}", slug(&s.os.text, 40).replace('-', "_"), arch.as_str());
+                    images.entry(key.clone()).or_insert_with(|| Image {
+                        key: key.clone(),
+                        kind: ImageKind::Custom,
+                        description: format!(
+                            "{} {} (no public alias known: give its AMI id)",
+                            s.os.text,
+                            arch.as_str()
+                        ),
+                        major: 0,
+                        arch: arch.as_str(),
+                        name_arch: "",
+                        ssm_parameter: String::new(),
+                        ami_hint: None,
+                        ami_hint_listed: None,
+                    });
+                    (key, ImageKind::Custom)
+                }
+            },
+        };
+        let windows = s.os.family == OsFamily::Windows;
+        let entry = roles.entry(s.role.clone()).or_default();
+        entry.0.insert(if windows { 3389 } else { 22 });
+        if s.public {
+            for pr in &s.ports {
+                entry.1.insert((pr.from, pr.to));
+            }
+        }
+        let root_gib = s.volumes.iter().find(|v| v.role == VolumeRole::Root).map_or(Decimal::from(20), |v| v.size_gib);
+        let letters = "fghijklmnop";
+        let data_volumes: Vec<Volume> = s
+            .volumes
+            .iter()
+            .filter(|v| v.role == VolumeRole::Data)
+            .zip(letters.chars())
+            .map(|(v, l)| Volume {
+                device: if windows { format!("xvd{l}") } else { format!("/dev/sd{l}") },
+                size_gib: v.size_gib,
+            })
+            .collect();
+        let per_server = s.monthly_usd / Decimal::from(s.count.max(1));
+        let names: Vec<String> = if s.count == 1 {
+            vec![s.name.clone()]
+        } else {
+            let width = s.count.to_string().len().max(2);
+            (1..=s.count).map(|i| format!("{}-{:0width$}", s.name, i)).collect()
+        };
+        for name in names {
+            let folded = name.to_lowercase();
+            if let Some(other) = seen.insert(folded, s.name.clone()) {
+                return Err(Error::Invalid(vec![crate::error::Problem {
+                    file: plan.inventory.file.clone(),
+                    line: s.line,
+                    column: Some("name".into()),
+                    message: format!(
+                        "server '{name}' (from row '{}') has the same name as a server of row '{other}' (names are compared without case); rename one of them",
+                        s.name
+                    ),
+                }]));
+            }
+            instances.push(Instance {
+                subnet_slot: stable_slot(&name),
+                key: name,
+                row_name: s.name.clone(),
+                role: s.role.clone(),
+                instance_type: p.instance_type.clone(),
+                image_key: image_key.clone(),
+                image_kind: kind.clone(),
+                os: s.os.target.clone(),
+                windows,
+                root_gib,
+                data_volumes: data_volumes.clone(),
+                public: s.public,
+                tags: s.tags.clone(),
+                monthly_usd: display_usd_grouped(per_server),
+            });
+        }
+    }
+    instances.sort_by(|a, b| a.key.cmp(&b.key));
+    let roles: Vec<Role> = roles
+        .into_iter()
+        .map(|(key, (admin, public))| Role {
+            slug: slug(&key, 40),
+            admin_ports: admin.into_iter().collect(),
+            public_ports: public
+                .into_iter()
+                .map(|(from, to)| PortRule {
+                    key: if from == to { from.to_string() } else { format!("{from}-{to}") },
+                    from,
+                    to,
+                })
+                .collect(),
+            key,
+        })
+        .collect();
+    let id_source: String = instances.iter().map(|i| format!("{}\u{0}{}\u{0}", i.key, i.instance_type)).collect();
+    let needs_custom_images = images.values().any(|i| i.kind == ImageKind::Custom);
+    Ok(Context {
+        plan_id: short_hash(&format!("{}\u{0}{id_source}", plan.settings.region)),
+        region: plan.settings.region.clone(),
+        data_date: plan.pricing.data_date_note.clone(),
+        generated_by: format!("rocklift {}", plan.rocklift_version),
+        monthly_usd: display_usd_grouped(plan.totals.monthly_usd),
+        rocky_owner: ROCKY_OWNER,
+        images: images.into_values().collect(),
+        instances,
+        roles,
+        unplaced,
+        needs_custom_images,
+        scaling_groups: Vec::new(),
+        schedules: Vec::new(),
+    })
+}

@@ -1,0 +1,59 @@
+//! A `Plan` in, the Terraform files that deploy it out (file name → text), rendered from the
+//! minijinja templates in `templates/terraform/` (embedded; a folder of the user's can replace
+//! any of them). Strict about undefined variables; all user text goes through the `hcl` filter.
+
+pub mod context;
+pub mod hcl;
+
+use std::collections::BTreeMap;
+
+use include_dir::{include_dir, Dir};
+use minijinja::{Environment, UndefinedBehavior};
+
+use crate::error::{Error, Result};
+use crate::plan::Plan;
+
+static EMBEDDED: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/templates/terraform");
+
+/// The embedded templates: name (`main.tf.j2`) → source.
+pub fn embedded_templates() -> BTreeMap<String, String> {
+    EMBEDDED
+        .files()
+        .filter_map(|f| {
+            let name = f.path().file_name()?.to_str()?.to_owned();
+            let text = f.contents_utf8()?.to_owned();
+            name.ends_with(".j2").then_some((name, text))
+        })
+        .collect()
+}
+
+/// Render every template (`X.j2` gives file `X`) with the plan's context.
+pub fn render(plan: &Plan, templates: &BTreeMap<String, String>) -> Result<BTreeMap<String, String>> {
+    let ctx = context::build(plan)?;
+    let mut env = Environment::new();
+    env.set_undefined_behavior(UndefinedBehavior::Strict);
+    env.set_keep_trailing_newline(true);
+    env.add_filter("hcl", |s: String| hcl::quote(&s));
+    for (name, source) in templates {
+        env.add_template_owned(name.clone(), source.clone()).map_err(|e| template_error(name, &e))?;
+    }
+    let mut out = BTreeMap::new();
+    for name in templates.keys() {
+        let t = env.get_template(name).map_err(|e| template_error(name, &e))?;
+        let text = t.render(&ctx).map_err(|e| template_error(name, &e))?;
+        out.insert(name.trim_end_matches(".j2").to_owned(), text);
+    }
+    Ok(out)
+}
+
+fn template_error(name: &str, e: &minijinja::Error) -> Error {
+    let mut msg = format!("template {name}");
+    if let Some(line) = e.line() {
+        msg.push_str(&format!(":{line}"));
+    }
+    msg.push_str(&format!(": {}", e.kind()));
+    if let Some(detail) = e.detail() {
+        msg.push_str(&format!(": {detail}"));
+    }
+    Error::Template(msg)
+}
