@@ -34,7 +34,7 @@ pub struct Placement {
     pub vcpus: u32,
     pub memory_gib: Decimal,
     pub gpus: u32,
-    #[serde(skip_serializing_if = "String::is_empty")]
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub gpu_model: String,
     pub arch: Arch,
     pub burstable: bool,

@@ -75,10 +75,10 @@ pub struct OsPlan {
     /// The OS on AWS.
     pub target: String,
     pub price_os: PriceOs,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
     /// Last known AMI id (an offline hint only: Terraform resolves the image by owner and name).
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ami_hint: Option<AmiHint>,
 }
 
@@ -94,13 +94,13 @@ pub struct AmiHint {
 pub struct Current {
     pub cpus: u32,
     pub memory_gib: Decimal,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub disk_gib: Option<Decimal>,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub disk_used_gib: Option<Decimal>,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cpu_util_p95: Option<Decimal>,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mem_util_p95: Option<Decimal>,
     pub gpus: u32,
 }
@@ -172,17 +172,17 @@ pub struct ServerPlan {
     pub why: Arc<str>,
     pub volumes: Vec<Volume>,
     pub public: bool,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub ports: Vec<PortRange>,
     pub egress_gib_month: Decimal,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub schedule: Option<String>,
-    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub tags: BTreeMap<String, String>,
     pub costs: Vec<CostLine>,
     /// Sum of the priced cost lines (all `count` servers).
     pub monthly_usd: Decimal,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rhel_comparison: Option<RhelComparison>,
 }
 

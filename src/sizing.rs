@@ -45,14 +45,14 @@ pub struct Requirement {
     pub vcpus: u32,
     pub memory_gib: Decimal,
     pub gpus: u32,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub gpu_model: Option<String>,
     pub arch: ArchChoice,
     pub price_os: PriceOs,
     pub cpu_basis: Basis,
     pub memory_basis: Basis,
     pub burstable: BurstableRule,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub notes: Vec<String>,
 }
 

@@ -24,6 +24,8 @@ const MAX_DISK_GIB: u32 = 1_000_000_000;
 const MAX_GPUS: u32 = 64;
 const MAX_COUNT: u32 = 1_000_000;
 const MAX_EGRESS_GIB: u32 = 1_000_000_000;
+/// Longer names are typos or pasted text; AWS tags keep the first 256 characters (Terraform does that).
+const MAX_NAME_CHARS: usize = 1024;
 
 pub const FORMAT: &str = "rocklift-csv";
 
@@ -371,8 +373,12 @@ fn parse_row(
             fail(Column::Name, "contains a control character; expected a plain server name".into(), report);
             None
         }
-        Some(n) if n.chars().count() > 255 => {
-            fail(Column::Name, format!("is {} characters long; expected at most 255", n.chars().count()), report);
+        Some(n) if n.chars().count() > MAX_NAME_CHARS => {
+            fail(
+                Column::Name,
+                format!("is {} characters long; expected at most {MAX_NAME_CHARS}", n.chars().count()),
+                report,
+            );
             None
         }
         Some(n) => Some(n),
