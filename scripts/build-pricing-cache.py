@@ -167,11 +167,12 @@ def main():
             "y" if r.get("CurrentGeneration") else "n",
             "y" if r.get("BurstablePerformanceSupported") else "n",
             "y" if r.get("BareMetal") else "n",
+            (r.get("EbsInfo") or {}).get("EbsOptimizedSupport", ""),
         ])
     types_csv = csv_text(
         ["instance_type", "family", "vcpus", "memory_mib", "archs", "cpu_maker", "clock_ghz", "gpus", "gpu_model",
          "gpu_maker", "gpu_memory_mib", "network", "instance_storage_gb", "instance_storage_type", "current_generation",
-         "burstable", "bare_metal"],
+         "burstable", "bare_metal", "ebs_optimized_support"],
         type_rows,
     )
 

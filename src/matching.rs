@@ -44,6 +44,13 @@ pub struct Placement {
     pub price_source: String,
     /// The next cheapest type that fits, if any.
     pub runner_up: Option<RunnerUp>,
+    /// Whether the type accepts `ebs_optimized = true` (EC2 refuses it for t2).
+    #[serde(default = "yes")]
+    pub ebs_optimizable: bool,
+}
+
+fn yes() -> bool {
+    true
 }
 
 /// Shared between every server with the same requirement (a large inventory has few distinct ones).
@@ -227,6 +234,7 @@ impl<'a> Matcher<'a> {
             runner_up: top
                 .second
                 .map(|r| RunnerUp { instance_type: r.spec.instance_type.clone(), hourly_usd: r.hourly }),
+            ebs_optimizable: best.spec.ebs_optimizable(),
         }))
     }
 

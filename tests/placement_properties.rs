@@ -163,6 +163,7 @@ proptest! {
                         prop_assert_eq!(pl.arch.as_str(), "x86_64");
                     }
                     prop_assert!((spec.current_generation || settings.include_previous_generation) && !spec.bare_metal);
+                    prop_assert_eq!(pl.ebs_optimizable, spec.ebs_optimized_support != "unsupported");
                     if settings.burstable == Burstable::Never { prop_assert!(!spec.burstable); }
                     let tp = p.prices.get(&pl.instance_type).expect("priced");
                     prop_assert!(tp.is_offered());

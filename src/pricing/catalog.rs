@@ -54,9 +54,16 @@ pub struct InstanceSpec {
     pub current_generation: bool,
     pub burstable: bool,
     pub bare_metal: bool,
+    /// EC2's `EbsOptimizedSupport`: `default`, `supported` or `unsupported`.
+    pub ebs_optimized_support: String,
 }
 
 impl InstanceSpec {
+    /// Whether `ebs_optimized = true` may be set (it is refused for `unsupported` types such as t2).
+    pub fn ebs_optimizable(&self) -> bool {
+        self.ebs_optimized_support != "unsupported"
+    }
+
     pub fn memory_gib(&self) -> Decimal {
         Decimal::from(self.memory_mib) / Decimal::from(1024)
     }
@@ -101,6 +108,7 @@ struct Row {
     current_generation: String,
     burstable: String,
     bare_metal: String,
+    ebs_optimized_support: String,
 }
 
 impl Catalog {
@@ -143,6 +151,7 @@ impl Catalog {
                 current_generation: r.current_generation == "y",
                 burstable: r.burstable == "y",
                 bare_metal: r.bare_metal == "y",
+                ebs_optimized_support: r.ebs_optimized_support,
             });
         }
         let index = types.iter().enumerate().map(|(i, t)| (t.instance_type.clone(), i)).collect();
