@@ -37,10 +37,12 @@ pub fn render(plan: &Plan, templates: &BTreeMap<String, String>) -> Result<BTree
     for (name, source) in templates {
         env.add_template_owned(name.clone(), source.clone()).map_err(|e| template_error(name, &e))?;
     }
+    // Converted once; every template renders from the same value.
+    let value = minijinja::Value::from_serialize(&ctx);
     let mut out = BTreeMap::new();
     for name in templates.keys() {
         let t = env.get_template(name).map_err(|e| template_error(name, &e))?;
-        let text = t.render(&ctx).map_err(|e| template_error(name, &e))?;
+        let text = t.render(&value).map_err(|e| template_error(name, &e))?;
         out.insert(name.trim_end_matches(".j2").to_owned(), text);
     }
     Ok(out)
