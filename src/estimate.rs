@@ -133,6 +133,17 @@ pub fn build_plan(inv: Inventory, settings: &Settings, data: &PricingData<'_>) -
     if no_util > 0 {
         notes.push(format!("{no_util} server row(s) had no utilization data and were sized as-is"));
     }
+    let mut folded: BTreeMap<String, Vec<&str>> = BTreeMap::new();
+    for s in &servers {
+        folded.entry(s.name.to_lowercase()).or_default().push(&s.name);
+    }
+    let case_twins: Vec<String> = folded.values().filter(|v| v.len() > 1).map(|v| v.join(" / ")).collect();
+    if !case_twins.is_empty() {
+        warnings.push(format!(
+            "names that differ only in case are planned as separate servers: {}; check they are not the same host",
+            case_twins.join(", ")
+        ));
+    }
     if !inventory_ref.ignored_columns.is_empty() {
         notes.push(format!("columns ignored: {}", inventory_ref.ignored_columns.join(", ")));
     }

@@ -3,6 +3,8 @@
 //! and re-renders identically from a saved plan.json.
 
 mod common;
+#[path = "common/tf_schema.rs"]
+mod tf_schema;
 
 use std::collections::BTreeMap;
 use std::fs;
@@ -174,6 +176,8 @@ const HOSTILE_NAMES: &[&str] = &[
     "web-01",
     "web_01",
     "WEB 01",
+    "web 01",
+    "Web 01",
     "web/01",
     "'single'",
     "semi;colon",
@@ -233,6 +237,12 @@ fn hostile_names_and_tags_stay_literal_and_unique() {
     distinct.sort();
     distinct.dedup();
     assert_eq!(distinct.len(), slugs.len());
+    // The provider schema check and terraform fmt hold for hostile text too.
+    let tf = dir.path().join("out/terraform");
+    tf_schema::assert_valid_dir(&tf);
+    if let Err(diff) = tf_schema::tools::terraform_fmt_check(&tf) {
+        panic!("terraform fmt -check on hostile names:\n{diff}");
+    }
     // No user text ever reaches Terraform unescaped: no interpolation of var.x anywhere.
     for (name, text) in &files {
         for line in text.lines().filter(|l| l.contains("var.x")) {
@@ -245,11 +255,11 @@ fn hostile_names_and_tags_stay_literal_and_unique() {
 fn count_rows_that_collide_with_names_are_refused() {
     let dir = tempfile::tempdir().expect("tempdir");
     let inv = dir.path().join("inv.csv");
-    fs::write(&inv, "name,cpus,memory_gib,os,count\ncn,2,4,Rocky 9,3\nCN-02,2,4,Rocky 9,1\n").expect("write");
+    fs::write(&inv, "name,cpus,memory_gib,os,count\ncn,2,4,Rocky 9,3\ncn-02,2,4,Rocky 9,1\n").expect("write");
     let out = dir.path().join("out");
     let o = run(&["plan", inv.to_str().expect("utf8"), "--out", out.to_str().expect("utf8")]);
     assert_eq!(o.status.code(), Some(1));
-    assert!(stderr(&o).contains("inv.csv:3: column 'name': server 'CN-02'"), "{}", stderr(&o));
+    assert!(stderr(&o).contains("inv.csv:3: column 'name': server 'cn-02'"), "{}", stderr(&o));
     assert!(!out.exists(), "nothing written");
 }
 

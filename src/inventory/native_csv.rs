@@ -185,7 +185,7 @@ pub fn parse(file: &str, bytes: &[u8]) -> Result<Inventory> {
             problems.push(at(line, column, msg))
         }) {
             if problems.len() == before {
-                let key = server.name.to_lowercase();
+                let key = server.name.clone();
                 if let Some(first) = first_line_of.get(&key) {
                     let label = cols.map.get(&Column::Name).map(|(_, l)| l.as_str()).unwrap_or("name");
                     problems.push(at(

@@ -257,14 +257,13 @@ pub fn build(plan: &Plan) -> Result<Context> {
             (1..=s.count).map(|i| format!("{}-{:0width$}", s.name, i)).collect()
         };
         for name in names {
-            let folded = name.to_lowercase();
-            if let Some(other) = seen.insert(folded, s.name.clone()) {
+            if let Some(other) = seen.insert(name.clone(), s.name.clone()) {
                 return Err(Error::Invalid(vec![crate::error::Problem {
                     file: plan.inventory.file.clone(),
                     line: s.line,
                     column: Some("name".into()),
                     message: format!(
-                        "server '{name}' (from row '{}') has the same name as a server of row '{other}' (names are compared without case); rename one of them",
+                        "server '{name}' (from row '{}') has the same name as a server of row '{other}'; rename one of them",
                         s.name
                     ),
                 }]));
