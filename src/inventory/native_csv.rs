@@ -396,7 +396,7 @@ fn parse_row(
             }
             None
         }
-        Some(s) => match whole(&s, 1, MAX_CPUS, "vCPUs (threads), such as 4") {
+        Some(s) => match whole(s, 1, MAX_CPUS, "vCPUs (threads), such as 4") {
             Ok(v) => Some(v),
             Err(m) => {
                 fail(Column::Cpus, m, report);
@@ -405,7 +405,7 @@ fn parse_row(
         },
     };
     let memory_gib = match (mem_gib_s, mem_mib_s) {
-        (Some(s), _) => match number(&s, "memory in GiB, such as 16 or 0.5") {
+        (Some(s), _) => match number(s, "memory in GiB, such as 16 or 0.5") {
             Ok(v) if v.is_zero() => {
                 fail(Column::MemoryGib, "is 0; expected memory in GiB greater than 0".into(), report);
                 None
@@ -424,7 +424,7 @@ fn parse_row(
                 None
             }
         },
-        (None, Some(s)) => match number(&s, "memory in MiB, such as 16384") {
+        (None, Some(s)) => match number(s, "memory in MiB, such as 16384") {
             Ok(v) if v.is_zero() => {
                 fail(Column::MemoryMib, "is 0; expected memory in MiB greater than 0".into(), report);
                 None
@@ -451,7 +451,7 @@ fn parse_row(
         |c: Column, s: Option<&str>, max: u32, what: &str, report: &mut Report<'_>| -> Option<Decimal> {
             let s = s?;
             let percent = c == Column::CpuUtilP95 || c == Column::MemUtilP95;
-            let parsed = if percent { number_as(strip_pct(&s), &s, what) } else { number(&s, what) };
+            let parsed = if percent { number_as(strip_pct(s), s, what) } else { number(s, what) };
             match parsed {
                 Ok(v) if v > Decimal::from(max) && percent => {
                     fail(c, format!("'{s}' is above {max}; expected {what}"), report);
@@ -503,7 +503,7 @@ fn parse_row(
         |c: Column, s: Option<&str>, min: u32, max: u32, default: u32, what: &str, report: &mut Report<'_>| -> u32 {
             match s {
                 None => default,
-                Some(s) => match whole(&s, min, max, what) {
+                Some(s) => match whole(s, min, max, what) {
                     Ok(v) => v,
                     Err(m) => {
                         fail(c, m, report);
@@ -520,7 +520,7 @@ fn parse_row(
     };
     let arch = match arch_s {
         None => None,
-        Some(s) => match ArchChoice::parse(&s) {
+        Some(s) => match ArchChoice::parse(s) {
             Some(a) => Some(a),
             None => {
                 fail2(Column::Arch, format!("'{s}' is not an architecture; expected x86_64, arm64 or any"), report);
@@ -528,7 +528,7 @@ fn parse_row(
             }
         },
     };
-    let public = match public_s.as_deref().map(str::to_ascii_lowercase).as_deref() {
+    let public = match public_s.map(str::to_ascii_lowercase).as_deref() {
         None | Some("no" | "n" | "false" | "0") => false,
         Some("yes" | "y" | "true" | "1") => true,
         Some(_) => {
@@ -538,7 +538,7 @@ fn parse_row(
     };
     let ports = match ports_s {
         None => Vec::new(),
-        Some(s) => match parse_ports(&s) {
+        Some(s) => match parse_ports(s) {
             Ok(p) => p,
             Err(m) => {
                 fail2(Column::Ports, m, report);
@@ -548,7 +548,7 @@ fn parse_row(
     };
     let tags = match tags_s {
         None => BTreeMap::new(),
-        Some(s) => match parse_tags(&s) {
+        Some(s) => match parse_tags(s) {
             Ok(t) => t,
             Err(m) => {
                 fail2(Column::Tags, m, report);
