@@ -163,11 +163,14 @@ fn ssm_for(os: &crate::plan::OsPlan, arch: Arch) -> Option<(String, String, Stri
     None
 }
 
+/// Per role: admin ports, and (from, to) port ranges opened to the internet.
+type RolePorts = (BTreeSet<u16>, BTreeSet<(u16, u16)>);
+
 /// Build the template context. Errors when expanded names collide or nothing can be deployed.
 pub fn build(plan: &Plan) -> Result<Context> {
     let mut images: BTreeMap<String, Image> = BTreeMap::new();
     let mut instances: Vec<Instance> = Vec::new();
-    let mut roles: BTreeMap<String, (BTreeSet<u16>, BTreeSet<(u16, u16)>)> = BTreeMap::new();
+    let mut roles: BTreeMap<String, RolePorts> = BTreeMap::new();
     let mut unplaced = Vec::new();
     let mut seen: BTreeMap<String, String> = BTreeMap::new();
     for s in &plan.servers {
