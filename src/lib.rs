@@ -8,6 +8,7 @@ pub mod money;
 pub mod outdir;
 pub mod plan;
 pub mod pricing;
+pub mod purchase;
 pub mod render;
 pub mod settings;
 pub mod sizing;
