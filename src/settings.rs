@@ -10,6 +10,22 @@
 //! include_previous_generation = false  # also place types EC2 flags CurrentGeneration = false (m5, c5, m6i, g5, ...)
 //! root_volume_gib_linux = 20  # root volume of a Linux server; the rest of its disk becomes a data volume
 //! root_volume_gib_windows = 50
+//! time_zone = "UTC"           # IANA zone for schedules that do not name one
+//! interruptible_roles = []    # roles whose servers may run on spot (HPC compute, batch)
+//!
+//! [schedules]                 # per role, for servers whose `schedule` column is empty
+//! web = "business-hours"      # always, business-hours, extended-hours, weekdays, nightly:HH-HH, or windows
+//!
+//! [network]
+//! inter_az_gib_month = 0      # GiB a month crossing availability zones (charged each way)
+//! nat_gateways = 0            # NAT gateways when servers sit in private subnets
+//! nat_processed_gib_month = 0 # GiB a month through them
+//! vpn_connections = 0         # site-to-site VPN connections for a hybrid setup
+//!
+//! [migration]
+//! link_mbps = 100             # uplink used to copy the data to AWS
+//! utilisation = 0.8           # share of the link the copy gets
+//! threshold_days = 10         # above this, suggest an offline transfer device
 //!
 //! [prices."eu-west-1"]        # prices the offline snapshot does not have, as exact strings
 //! ebs_gp3_gib_month = "0.088"
@@ -77,6 +93,58 @@ pub struct Settings {
     pub root_volume_gib_windows: u32,
     /// User prices for items the snapshot lacks: region → item → $.
     pub price_overrides: BTreeMap<String, BTreeMap<String, Decimal>>,
+    pub time_zone: String,
+    pub interruptible_roles: Vec<String>,
+    /// Role → schedule text.
+    pub schedules: BTreeMap<String, String>,
+    pub network: NetworkSettings,
+    pub migration: MigrationSettings,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NetworkSettings {
+    #[serde(default)]
+    pub inter_az_gib_month: Decimal,
+    #[serde(default)]
+    pub nat_gateways: u32,
+    #[serde(default)]
+    pub nat_processed_gib_month: Decimal,
+    #[serde(default)]
+    pub vpn_connections: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MigrationSettings {
+    #[serde(default = "default_link")]
+    pub link_mbps: Decimal,
+    #[serde(default = "default_utilisation")]
+    pub utilisation: Decimal,
+    #[serde(default = "default_threshold")]
+    pub threshold_days: Decimal,
+}
+
+fn default_link() -> Decimal {
+    Decimal::from(100)
+}
+
+fn default_utilisation() -> Decimal {
+    Decimal::new(8, 1)
+}
+
+fn default_threshold() -> Decimal {
+    Decimal::from(10)
+}
+
+impl Default for MigrationSettings {
+    fn default() -> Self {
+        MigrationSettings {
+            link_mbps: default_link(),
+            utilisation: default_utilisation(),
+            threshold_days: default_threshold(),
+        }
+    }
 }
 
 impl Default for Settings {
@@ -91,6 +159,11 @@ impl Default for Settings {
             root_volume_gib_linux: 20,
             root_volume_gib_windows: 50,
             price_overrides: BTreeMap::new(),
+            time_zone: "UTC".into(),
+            interruptible_roles: Vec::new(),
+            schedules: BTreeMap::new(),
+            network: NetworkSettings::default(),
+            migration: MigrationSettings::default(),
         }
     }
 }
@@ -115,6 +188,12 @@ struct FileSettings {
     root_volume_gib_windows: Option<u32>,
     #[serde(default)]
     prices: BTreeMap<String, BTreeMap<String, toml::Value>>,
+    time_zone: Option<String>,
+    interruptible_roles: Option<Vec<String>>,
+    #[serde(default)]
+    schedules: BTreeMap<String, String>,
+    network: Option<NetworkSettings>,
+    migration: Option<MigrationSettings>,
 }
 
 /// Flags given on the command line (each overrides the file).
@@ -126,6 +205,7 @@ pub struct Overrides {
     pub arch: Option<ArchChoice>,
     pub burstable: Option<Burstable>,
     pub include_previous_generation: Option<bool>,
+    pub link_mbps: Option<Decimal>,
 }
 
 /// Read `path` when given (it must exist), else `./rocklift.toml` when present, and apply `overrides`.
@@ -166,6 +246,9 @@ pub fn apply(mut s: Settings, o: &Overrides) -> Settings {
     }
     if let Some(v) = o.include_previous_generation {
         s.include_previous_generation = v;
+    }
+    if let Some(v) = o.link_mbps {
+        s.migration.link_mbps = v;
     }
     s
 }
@@ -211,6 +294,31 @@ pub fn parse(label: &str, text: &str) -> Result<Settings> {
     }
     if let Some(v) = f.root_volume_gib_windows {
         s.root_volume_gib_windows = v.max(1);
+    }
+    if let Some(tz) = f.time_zone {
+        if tz.parse::<chrono_tz::Tz>().is_err() {
+            return Err(problem(
+                find(text, "time_zone"),
+                format!("time_zone = \"{tz}\": not an IANA time zone such as \"Europe/Berlin\""),
+            ));
+        }
+        s.time_zone = tz;
+    }
+    if let Some(r) = f.interruptible_roles {
+        s.interruptible_roles = r;
+    }
+    s.schedules = f.schedules;
+    if let Some(n) = f.network {
+        s.network = n;
+    }
+    if let Some(m) = f.migration {
+        if m.link_mbps <= Decimal::ZERO || m.utilisation <= Decimal::ZERO || m.utilisation > Decimal::ONE {
+            return Err(problem(
+                find(text, "[migration]"),
+                "[migration]: link_mbps must be above 0 and utilisation in (0, 1]".into(),
+            ));
+        }
+        s.migration = m;
     }
     for (region, items) in f.prices {
         let mut m = BTreeMap::new();

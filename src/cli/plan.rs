@@ -41,6 +41,9 @@ pub struct Args {
     /// Also place types EC2 flags as previous generation (m5, c5, m6i, r6i, g5, ... in this snapshot).
     #[arg(long)]
     include_previous_generation: bool,
+    /// Uplink in Mbit/s for copying the data to AWS (default from rocklift.toml, else 100).
+    #[arg(long, value_name = "N")]
+    link_mbps: Option<Decimal>,
     #[command(flatten)]
     render: super::terraform::RenderArgs,
 }
@@ -53,6 +56,11 @@ enum Format {
 }
 
 pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
+    if let Some(l) = a.link_mbps {
+        if l <= Decimal::ZERO {
+            return Err(Error::Usage(format!("--link-mbps {l}: expected a speed above 0, such as 100")));
+        }
+    }
     if let Some(h) = a.headroom {
         if h < Decimal::ONE || h > Decimal::from(10) {
             return Err(Error::Usage(format!("--headroom {h}: expected a number from 1 to 10, such as 1.2")));
@@ -65,6 +73,7 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
         arch: a.arch.map(Into::into),
         burstable: a.burstable.map(Into::into),
         include_previous_generation: a.include_previous_generation.then_some(true),
+        link_mbps: a.link_mbps,
     };
     let settings = ctx.settings(&overrides)?;
     let inventory = native_csv::read_file(&a.inventory)?;
