@@ -14,14 +14,18 @@ use rust_decimal::Decimal;
 use crate::inventory::{Inventory, OsFamily, Server};
 use crate::matching::{MatchOutcome, Matcher, Placement, RequirementKey};
 use crate::money::{display_rate, HOURS_PER_MONTH};
+use crate::network::{price_network, NetworkCost, NetworkInputs, PriceOverrides};
 use crate::plan::*;
 use crate::pricing::catalog::Arch;
 use crate::pricing::images::ImageHints;
 use crate::pricing::manifest::Manifest;
 use crate::pricing::services::{ServiceItem, ServicePrices};
 use crate::pricing::{Catalog, PriceOs, RegionPrices, SnapshotOrigin, Term};
+use crate::purchase::{advise, PurchaseAdvice, Rates};
+use crate::schedule::Schedule;
 use crate::settings::Settings;
 use crate::sizing::{self, Basis, Requirement};
+use crate::transfer::{plan_move, MoveInputs};
 
 /// The pricing data a plan is computed from.
 pub struct PricingData<'a> {
@@ -88,12 +92,43 @@ pub fn build_plan(inv: Inventory, settings: &Settings, data: &PricingData<'_>) -
         ignored_columns: inv.ignored_columns.clone(),
     };
 
+    let tz: chrono_tz::Tz = settings.time_zone.parse().unwrap_or(chrono_tz::Tz::UTC);
+    let mut schedules: FxHashMap<String, Option<Schedule>> = FxHashMap::default();
     let mut servers = Vec::with_capacity(inv.servers.len());
+    let mut egress = Decimal::ZERO;
+    let mut data_gib = Decimal::ZERO;
     for s in inv.servers {
         let req = sizing::size(&s, settings);
         let outcome = matcher.place(&req);
+        let text = s.schedule.clone().or_else(|| settings.schedules.get(&s.role).cloned());
+        let schedule = match text {
+            None => None,
+            Some(t) => match schedules.get(&t) {
+                Some(hit) => hit.clone(),
+                None => {
+                    let parsed = match Schedule::parse(&t, tz) {
+                        Ok(p) => Some(p),
+                        Err(e) => {
+                            warnings.push(format!(
+                                "{} (line {}): schedule '{t}' not used ({e}); priced 24x7",
+                                s.name, s.line
+                            ));
+                            None
+                        }
+                    };
+                    schedules.insert(t, parsed.clone());
+                    parsed
+                }
+            },
+        };
+        egress += s.egress_gib_month * Decimal::from(s.count);
+        data_gib += s.disk_used_gib.or(s.disk_gib).unwrap_or_default() * Decimal::from(s.count);
+        let interruptible = settings.interruptible_roles.iter().any(|r| r == &s.role);
         let mut sp = server_plan(s, req, outcome, settings, data, &mut shared);
+        sp.hours_per_month = schedule.as_ref().map_or(HOURS_PER_MONTH, Schedule::hours_per_month);
+        sp.schedule = schedule;
         cost(&mut sp, ebs, ipv4, data.prices, &mut missing_service);
+        sp.purchase = purchase(&sp, data.prices, interruptible);
         match &sp.placement {
             MatchOutcome::Unplaced { reason } => {
                 warnings.push(format!("{} (line {}): not placed: {reason}", sp.name, sp.line))
@@ -116,15 +151,62 @@ pub fn build_plan(inv: Inventory, settings: &Settings, data: &PricingData<'_>) -
             item.setting_name(),
         ));
     }
-    let totals = totals(&servers);
+    let overrides = PriceOverrides::from(settings.price_overrides.get(region).cloned().unwrap_or_default());
+    let net_inputs = NetworkInputs {
+        egress_gib_month: egress,
+        inter_az_gib_month: settings.network.inter_az_gib_month,
+        nat_gateways: settings.network.nat_gateways,
+        nat_processed_gib_month: settings.network.nat_processed_gib_month,
+        // Public addresses are priced per server (their running hours), not again here.
+        public_ipv4_hours_month: Decimal::ZERO,
+        vpn_connections: settings.network.vpn_connections,
+    };
+    let network = match price_network(&net_inputs, data.services, region, &overrides) {
+        Ok(n) => n,
+        Err(e) => {
+            warnings.push(format!("network costs not priced: {e}"));
+            NetworkCost {
+                region: region.to_owned(),
+                lines: Vec::new(),
+                missing: Vec::new(),
+                total_usd_month: Decimal::ZERO,
+            }
+        }
+    };
+    warnings.extend(network.missing.iter().cloned());
     let mut notes = Vec::new();
-    if servers.iter().any(|s| s.egress_gib_month > Decimal::ZERO) {
-        notes.push(
-            "egress_gib_month is recorded per server but not priced yet: internet egress is tiered per account".into(),
-        );
-    }
-    if servers.iter().any(|s| s.schedule.is_some()) {
-        notes.push("schedules are recorded but every server is priced running 24x7 (730 h/month)".into());
+    let migration = if data_gib > Decimal::ZERO {
+        let inputs = MoveInputs {
+            data_gib,
+            link_mbps: settings.migration.link_mbps,
+            utilisation: settings.migration.utilisation,
+            threshold_days: settings.migration.threshold_days,
+        };
+        match plan_move(&inputs, data.services, region, &overrides) {
+            Ok(m) => {
+                warnings.extend(m.missing.iter().cloned());
+                if let Some(a) = &m.advice {
+                    notes.push(a.clone());
+                }
+                Some(m)
+            }
+            Err(e) => {
+                warnings.push(format!("the move's transfer time is not computed: {e}"));
+                None
+            }
+        }
+    } else {
+        None
+    };
+    let totals = totals(&servers, &network);
+    let stopped: Vec<&ServerPlan> = servers.iter().filter(|s| s.stopped_usd_month.is_some()).collect();
+    if !stopped.is_empty() {
+        let usd: Decimal = stopped.iter().filter_map(|s| s.stopped_usd_month).sum();
+        notes.push(format!(
+            "{} scheduled row(s) stop part of the month; their EBS volumes are still billed: {} $/month included in the totals",
+            stopped.len(),
+            crate::money::display_usd_grouped(usd)
+        ));
     }
     let no_util = servers
         .iter()
@@ -165,7 +247,23 @@ pub fn build_plan(inv: Inventory, settings: &Settings, data: &PricingData<'_>) -
         totals,
         warnings,
         notes,
+        network,
+        migration,
     }
+}
+
+/// The purchase options of a placed row.
+fn purchase(sp: &ServerPlan, prices: &RegionPrices, interruptible: bool) -> Option<PurchaseAdvice> {
+    let MatchOutcome::Placed(p) = &sp.placement else { return None };
+    let tp = prices.get(&p.instance_type)?;
+    let os = sp.os.price_os;
+    let rates = Rates {
+        on_demand: tp.get(os, Term::OnDemand)?,
+        spot: tp.get(os, Term::Spot),
+        reserved_1y: tp.get(os, Term::Reserved1y),
+        reserved_3y: tp.get(os, Term::Reserved3y),
+    };
+    Some(advise(rates, sp.hours_per_month, sp.count, interruptible))
 }
 
 pub fn pricing_ref(origin: &SnapshotOrigin, m: &Manifest) -> PricingRef {
@@ -263,7 +361,10 @@ fn server_plan(
         public: s.public,
         ports: s.ports,
         egress_gib_month: s.egress_gib_month,
-        schedule: s.schedule,
+        schedule: None,
+        hours_per_month: HOURS_PER_MONTH,
+        purchase: None,
+        stopped_usd_month: None,
         tags: s.tags,
         costs: Vec::new(),
         monthly_usd: Decimal::ZERO,
@@ -337,7 +438,9 @@ fn cost(
     missing: &mut BTreeSet<ServiceItem>,
 ) {
     let count = Decimal::from(sp.count);
-    let hours = HOURS_PER_MONTH * count;
+    // Running hours of all the row's servers: the instance and its auto-assigned public address
+    // are billed only while running; EBS volumes all month.
+    let hours = sp.hours_per_month * count;
     let mut lines = Vec::new();
     if let MatchOutcome::Placed(p) = &sp.placement {
         lines.push(CostLine {
@@ -387,6 +490,11 @@ fn cost(
         }
     }
     sp.monthly_usd = lines.iter().filter_map(|l| l.monthly_usd).sum::<Decimal>().normalize();
+    if sp.hours_per_month < HOURS_PER_MONTH && matches!(sp.placement, MatchOutcome::Placed(_)) {
+        let storage: Decimal =
+            lines.iter().filter(|l| l.category == Category::Storage).filter_map(|l| l.monthly_usd).sum();
+        sp.stopped_usd_month = Some(storage.normalize());
+    }
     sp.costs = lines;
 }
 
@@ -399,12 +507,14 @@ fn rhel(p: &Placement, prices: &RegionPrices, hours: Decimal) -> Option<RhelComp
     })
 }
 
-fn totals(servers: &[ServerPlan]) -> Totals {
+fn totals(servers: &[ServerPlan], network: &NetworkCost) -> Totals {
     let mut by_role: BTreeMap<String, Decimal> = BTreeMap::new();
     let mut by_category: BTreeMap<String, Decimal> = BTreeMap::new();
     let (mut placed, mut unplaced) = (0u64, 0u64);
     let mut incomplete = false;
     let mut saving = Decimal::ZERO;
+    let mut recommended_monthly = Decimal::ZERO;
+    let mut recommended_upfront = Decimal::ZERO;
     for s in servers {
         *by_role.entry(s.role.clone()).or_default() += s.monthly_usd;
         for l in &s.costs {
@@ -423,17 +533,34 @@ fn totals(servers: &[ServerPlan]) -> Totals {
         if let Some(r) = &s.rhel_comparison {
             saving += r.licence_saving_monthly_usd;
         }
+        // With the recommended purchase option in place of on-demand compute.
+        let other: Decimal =
+            s.costs.iter().filter(|l| l.category != Category::Compute).filter_map(|l| l.monthly_usd).sum();
+        match s.purchase.as_ref().and_then(|p| p.options.iter().find(|o| o.kind == p.recommended)) {
+            Some(o) => {
+                recommended_monthly += o.effective_monthly_usd + other;
+                recommended_upfront += o.upfront_usd;
+            }
+            None => recommended_monthly += s.monthly_usd,
+        }
     }
+    if network.total_usd_month > Decimal::ZERO {
+        *by_category.entry(Category::Network.as_str().to_owned()).or_default() += network.total_usd_month;
+    }
+    incomplete |= !network.missing.is_empty();
+    recommended_monthly += network.total_usd_month;
     for v in by_role.values_mut().chain(by_category.values_mut()) {
         *v = v.normalize();
     }
     Totals {
-        monthly_usd: servers.iter().map(|s| s.monthly_usd).sum::<Decimal>().normalize(),
+        monthly_usd: (servers.iter().map(|s| s.monthly_usd).sum::<Decimal>() + network.total_usd_month).normalize(),
         by_role,
         by_category,
         placed_servers: placed,
         unplaced_servers: unplaced,
         licence_saving_monthly_usd: saving.normalize(),
         incomplete,
+        recommended_upfront_usd: recommended_upfront.normalize(),
+        recommended_monthly_usd: recommended_monthly.normalize(),
     }
 }

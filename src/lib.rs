@@ -5,13 +5,16 @@ pub mod estimate;
 pub mod inventory;
 pub mod matching;
 pub mod money;
+pub mod network;
 pub mod outdir;
 pub mod plan;
 pub mod pricing;
 pub mod purchase;
 pub mod render;
+pub mod schedule;
 pub mod settings;
 pub mod sizing;
 pub mod terraform;
+pub mod transfer;
 
 pub use error::{Error, Result};

@@ -30,6 +30,11 @@ pub struct Plan {
     pub warnings: Vec<String>,
     /// Facts about the plan that are not problems (what was left out and why).
     pub notes: Vec<String>,
+    /// Account-level network costs: internet egress through the tiers, inter-AZ, NAT, VPN.
+    pub network: crate::network::NetworkCost,
+    /// Copying the data to AWS over the link.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub migration: Option<crate::transfer::MovePlan>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -175,8 +180,11 @@ pub struct ServerPlan {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub ports: Vec<PortRange>,
     pub egress_gib_month: Decimal,
+    /// When it runs (`None`: 24x7). From the `schedule` column, else the role's in rocklift.toml.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub schedule: Option<String>,
+    pub schedule: Option<crate::schedule::Schedule>,
+    /// Running hours a month of each server of the row (730 when always on).
+    pub hours_per_month: Decimal,
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub tags: BTreeMap<String, String>,
     pub costs: Vec<CostLine>,
@@ -184,6 +192,12 @@ pub struct ServerPlan {
     pub monthly_usd: Decimal,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rhel_comparison: Option<RhelComparison>,
+    /// On-demand, reserved and (interruptible roles) spot, with the recommendation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub purchase: Option<crate::purchase::PurchaseAdvice>,
+    /// What the row still pays while stopped by its schedule (EBS volumes), per month.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stopped_usd_month: Option<Decimal>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -198,4 +212,7 @@ pub struct Totals {
     pub licence_saving_monthly_usd: Decimal,
     /// True when some price was missing and the total leaves it out.
     pub incomplete: bool,
+    /// With each row's recommended purchase option: upfront payments, and the effective monthly cost.
+    pub recommended_upfront_usd: Decimal,
+    pub recommended_monthly_usd: Decimal,
 }

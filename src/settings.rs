@@ -307,6 +307,12 @@ pub fn parse(label: &str, text: &str) -> Result<Settings> {
     if let Some(r) = f.interruptible_roles {
         s.interruptible_roles = r;
     }
+    let tz: chrono_tz::Tz = s.time_zone.parse().unwrap_or(chrono_tz::Tz::UTC);
+    for (role, text_) in &f.schedules {
+        if let Err(e) = crate::schedule::Schedule::parse(text_, tz) {
+            return Err(problem(find(text, role), format!("[schedules] {role}: {e}")));
+        }
+    }
     s.schedules = f.schedules;
     if let Some(n) = f.network {
         s.network = n;
@@ -324,11 +330,13 @@ pub fn parse(label: &str, text: &str) -> Result<Settings> {
         let mut m = BTreeMap::new();
         for (key, value) in items {
             let at = find(text, &key);
-            if ServiceItem::from_setting_name(&key).is_none() {
+            if ServiceItem::from_setting_name(&key).is_none() && !crate::network::OVERRIDE_NAMES.contains(&key.as_str())
+            {
                 return Err(problem(
                     at,
                     format!(
-                        "[prices.\"{region}\"] {key}: unknown price; expected ebs_gp3_gib_month or public_ipv4_hour"
+                        "[prices.\"{region}\"] {key}: unknown price; expected one of ebs_gp3_gib_month, {}",
+                        crate::network::OVERRIDE_NAMES.join(", ")
                     ),
                 ));
             }

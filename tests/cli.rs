@@ -40,6 +40,13 @@ fn hpc_cluster_golden() {
 }
 
 #[test]
+fn hpc_cluster_with_settings_golden() {
+    let (table, json, _) = plan_files("examples/hpc-cluster.csv", &["--config", "examples/hpc-cluster.toml"]);
+    golden("hpc-cluster/stdout-settings.txt", &table);
+    golden("hpc-cluster/plan-settings.json", &json);
+}
+
+#[test]
 fn smb_office_utilization_sizing_golden() {
     let (table, _, _) = plan_files("examples/smb-office.csv", &["--sizing", "utilization"]);
     golden("smb-office/stdout-utilization.txt", &table);
@@ -145,7 +152,7 @@ fn config_file_is_read_and_errors_are_located() {
     // A user price override fills a gap in the snapshot, exactly.
     fs::write(
         dir.path().join("rocklift.toml"),
-        "region = \"eu-west-1\"\n[prices.\"eu-west-1\"]\nebs_gp3_gib_month = \"0.088\"\npublic_ipv4_hour = \"0.005\"\n",
+        "region = \"eu-west-1\"\n[prices.\"eu-west-1\"]\nebs_gp3_gib_month = \"0.088\"\npublic_ipv4_hour = \"0.005\"\ninternet_out_gb = \"0.09\"\ninternet_in_gb = \"0\"\n",
     )
     .expect("write");
     let o = run_in(dir.path(), &["plan", inv, "--format", "json"]);

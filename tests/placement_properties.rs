@@ -195,7 +195,7 @@ proptest! {
             prop_assert_eq!(sum, sp.monthly_usd);
             total += sp.monthly_usd;
         }
-        prop_assert_eq!(total, plan.totals.monthly_usd);
+        prop_assert_eq!(total + plan.network.total_usd_month, plan.totals.monthly_usd);
         // plan.json, written field by field and server by server, is exactly the serde model.
         let written: serde_json::Value = serde_json::from_str(&rocklift::render::json::plan(&plan)).expect("valid json");
         prop_assert_eq!(written, serde_json::to_value(&plan).expect("to_value"));
@@ -203,6 +203,8 @@ proptest! {
         rocklift::render::json::write_plan_chunked(&plan, &mut small_chunks, 3).expect("write");
         prop_assert_eq!(String::from_utf8(small_chunks).expect("utf8"), rocklift::render::json::plan(&plan));
         let by_role: Decimal = plan.totals.by_role.values().copied().sum();
-        prop_assert_eq!(by_role, plan.totals.monthly_usd);
+        prop_assert_eq!(by_role + plan.network.total_usd_month, plan.totals.monthly_usd);
+        let by_category: Decimal = plan.totals.by_category.values().copied().sum();
+        prop_assert_eq!(by_category, plan.totals.monthly_usd);
     }
 }

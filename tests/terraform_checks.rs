@@ -24,6 +24,23 @@ fn outputs() -> Vec<(String, tempfile::TempDir, PathBuf)> {
         let tf = generate(&common::repo().join("examples").join(format!("{ex}.csv")), &dir.path().join("out"));
         v.push((ex.to_owned(), dir, tf));
     }
+    {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let inv = common::repo().join("examples/hpc-cluster.csv");
+        let out = dir.path().join("out");
+        let o = run(&[
+            "plan",
+            inv.to_str().expect("utf8"),
+            "--out",
+            out.to_str().expect("utf8"),
+            "--config",
+            "examples/hpc-cluster.toml",
+        ]);
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        let ex = "hpc-cluster-settings";
+        let tf = out.join("terraform");
+        v.push((ex.to_owned(), dir, tf));
+    }
     // Hostile text, an arm64 server, a Debian and an unknown-alias Linux (custom image variable), public ports.
     let dir = tempfile::tempdir().expect("tempdir");
     let inv = dir.path().join("mixed.csv");

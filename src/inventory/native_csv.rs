@@ -556,6 +556,12 @@ fn parse_row(
             }
         },
     };
+    if let Some(sch) = schedule {
+        // The time zone of schedules without one comes from the settings; the syntax is checked here.
+        if let Err(e) = crate::schedule::Schedule::parse(sch, crate::schedule::default_tz()) {
+            fail2(Column::Schedule, e, report);
+        }
+    }
     if gpus == 0 && gpu_model.is_some() {
         fail2(Column::GpuModel, "is given but gpus is 0 or empty; give the number of GPUs too".into(), report);
     }

@@ -63,7 +63,11 @@ pub fn write_plan_chunked<W: Write>(plan: &Plan, mut w: W, chunk: usize) -> io::
     w.write_all(b"  ],\n")?;
     field(&mut w, "totals", &plan.totals, false)?;
     field(&mut w, "warnings", &plan.warnings, false)?;
-    field(&mut w, "notes", &plan.notes, true)?;
+    field(&mut w, "notes", &plan.notes, false)?;
+    field(&mut w, "network", &plan.network, plan.migration.is_none())?;
+    if let Some(m) = &plan.migration {
+        field(&mut w, "migration", m, true)?;
+    }
     w.write_all(b"}\n")
 }
 

@@ -113,7 +113,7 @@ pub fn plan(plan: &Plan) -> String {
     out.push_str(&table(rows, 1));
     out.push('\n');
     out.push_str(&format!(
-        "Total ${} per month, ${} per year, 24x7 on-demand{}.\n",
+        "Total ${} per month, ${} per year, on-demand for the scheduled hours{}.\n",
         display_usd_grouped(plan.totals.monthly_usd),
         display_usd_grouped(plan.totals.monthly_usd * rust_decimal::Decimal::from(12)),
         if plan.totals.incomplete { " (INCOMPLETE: see warnings)" } else { "" }
@@ -124,6 +124,8 @@ pub fn plan(plan: &Plan) -> String {
             display_usd_grouped(plan.totals.licence_saving_monthly_usd)
         ));
     }
+    out.push_str(&purchase_section(plan, &shown));
+    out.push_str(&network_section(plan));
     for n in &plan.notes {
         out.push_str(&format!("note: {n}\n"));
     }
@@ -136,5 +138,91 @@ pub fn plan(plan: &Plan) -> String {
         plan.pricing.data_date_note,
         plan.pricing.sources.iter().map(|s| s.id.as_str()).collect::<Vec<_>>().join(", ")
     ));
+    out
+}
+
+/// Per row: running hours, what it pays while stopped, every purchase option with the RI
+/// break-even hours, and the recommendation; then the totals with the recommendations.
+fn purchase_section(plan: &Plan, shown: &[usize]) -> String {
+    use crate::purchase::PurchaseKind;
+    let mut rows = vec![[
+        "server",
+        "h/month",
+        "stopped $/mo",
+        "on-demand $/mo",
+        "RI 1yr $/mo (break-even h)",
+        "RI 3yr $/mo (break-even h)",
+        "spot $/mo",
+        "buy",
+    ]
+    .map(String::from)
+    .to_vec()];
+    let mut any = false;
+    for s in shown.iter().map(|&i| &plan.servers[i]) {
+        let Some(p) = &s.purchase else { continue };
+        any = true;
+        let opt = |k: PurchaseKind| p.options.iter().find(|o| o.kind == k);
+        let ri = |k: PurchaseKind| match opt(k) {
+            Some(o) => format!(
+                "{} ({})",
+                display_usd_grouped(o.effective_monthly_usd),
+                o.break_even_hours_month.map(|h| h.to_string()).unwrap_or_else(|| "-".into())
+            ),
+            None => "-".into(),
+        };
+        rows.push(vec![
+            s.name.clone(),
+            s.hours_per_month.round_dp(1).normalize().to_string(),
+            s.stopped_usd_month.map(display_usd_grouped).unwrap_or_else(|| "-".into()),
+            opt(PurchaseKind::OnDemand).map(|o| display_usd_grouped(o.effective_monthly_usd)).unwrap_or_default(),
+            ri(PurchaseKind::Reserved1y),
+            ri(PurchaseKind::Reserved3y),
+            opt(PurchaseKind::Spot).map(|o| display_usd_grouped(o.effective_monthly_usd)).unwrap_or_else(|| "-".into()),
+            p.recommended.as_str().to_owned(),
+        ]);
+    }
+    if !any {
+        return String::new();
+    }
+    let mut out = String::from("Purchase options (compute only; RI = all upfront, shown per month over its term):\n");
+    out.push_str(&table(rows, 1));
+    out.push('\n');
+    out.push_str(&format!(
+        "With the recommended options: ${} per month, plus ${} upfront for reservations.\n",
+        display_usd_grouped(plan.totals.recommended_monthly_usd),
+        display_usd_grouped(plan.totals.recommended_upfront_usd)
+    ));
+    out
+}
+
+/// Account-level network lines and the move's transfer time.
+fn network_section(plan: &Plan) -> String {
+    let mut out = String::new();
+    if !plan.network.lines.is_empty() {
+        let mut rows = vec![["network (account)", "quantity", "$/month", "how"].map(String::from).to_vec()];
+        for l in &plan.network.lines {
+            rows.push(vec![
+                l.item.clone(),
+                format!("{} {}", l.quantity.normalize(), l.unit),
+                l.usd_month.map(display_usd_grouped).unwrap_or_else(|| "not in snapshot".into()),
+                l.detail.clone(),
+            ]);
+        }
+        out.push_str(&table(rows, 0));
+        out.push('\n');
+    }
+    if let Some(m) = &plan.migration {
+        out.push_str(&format!(
+            "The move: {} GiB over {} Mbps at {}% of the link takes {} days{}.\n",
+            m.inputs.data_gib.round_dp(1).normalize(),
+            m.inputs.link_mbps.normalize(),
+            (m.inputs.utilisation * rust_decimal::Decimal::from(100)).normalize(),
+            m.days.round_dp(1).normalize(),
+            match m.transfer_in_cost_usd {
+                Some(c) => format!("; transfer into AWS ${}", display_usd_grouped(c)),
+                None => "; transfer-in price not in the snapshot".into(),
+            }
+        ));
+    }
     out
 }

@@ -36,8 +36,8 @@ pub struct Context {
     pub needs_custom_images: bool,
     /// Launch template + autoscaling groups (filled by the scaling issue; same templates).
     pub scaling_groups: Vec<serde_json::Value>,
-    /// EventBridge Scheduler start/stop pairs (filled by the schedules issue).
-    pub schedules: Vec<serde_json::Value>,
+    /// EventBridge Scheduler start/stop pairs, one entry per server and pair.
+    pub schedules: Vec<ScheduleCtx>,
 }
 
 /// How an image is found at apply time.
@@ -93,6 +93,16 @@ pub struct Instance {
     pub subnet_slot: u32,
     pub tags: BTreeMap<String, String>,
     pub monthly_usd: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ScheduleCtx {
+    /// `server|n`: unique, stable.
+    pub key: String,
+    pub server: String,
+    pub start: String,
+    pub stop: String,
+    pub time_zone: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -173,6 +183,7 @@ pub fn build(plan: &Plan) -> Result<Context> {
     let mut roles: BTreeMap<String, RolePorts> = BTreeMap::new();
     let mut unplaced = Vec::new();
     let mut seen: BTreeMap<String, String> = BTreeMap::new();
+    let mut schedules: Vec<ScheduleCtx> = Vec::new();
     for s in &plan.servers {
         let MatchOutcome::Placed(p) = &s.placement else {
             unplaced.push(s.name.clone());
@@ -271,6 +282,17 @@ pub fn build(plan: &Plan) -> Result<Context> {
                     ),
                 }]));
             }
+            if let Some(sch) = s.schedule.as_ref().filter(|sch| !sch.is_always()) {
+                for (i, pair) in sch.eventbridge_pairs().into_iter().enumerate() {
+                    schedules.push(ScheduleCtx {
+                        key: format!("{name}|{i}"),
+                        server: name.clone(),
+                        start: pair.start,
+                        stop: pair.stop,
+                        time_zone: sch.tz().to_owned(),
+                    });
+                }
+            }
             instances.push(Instance {
                 subnet_slot: stable_slot(&name),
                 key: name,
@@ -322,6 +344,9 @@ pub fn build(plan: &Plan) -> Result<Context> {
         unplaced,
         needs_custom_images,
         scaling_groups: Vec::new(),
-        schedules: Vec::new(),
+        schedules: {
+            schedules.sort_by(|a, b| a.key.cmp(&b.key));
+            schedules
+        },
     })
 }
