@@ -202,4 +202,27 @@ mod tests {
         let spot = a.options.iter().find(|o| o.kind == PurchaseKind::Spot).expect("spot");
         assert_eq!(spot.monthly_usd, d("257.152"));
     }
+
+    proptest::proptest! {
+        #[test]
+        fn cost_never_falls_with_hours_and_spot_never_above_on_demand(
+            od in 1u32..100_000, spot in proptest::option::of(1u32..200_000), r1 in proptest::option::of(1u32..100_000),
+            r3 in proptest::option::of(1u32..100_000), h1 in 0u32..=7300, h2 in 0u32..=7300, count in 1u32..50, interruptible: bool,
+        ) {
+            let rate = |v: u32| Decimal::new(i64::from(v), 5);
+            let rates = Rates { on_demand: rate(od), spot: spot.map(rate), reserved_1y: r1.map(rate), reserved_3y: r3.map(rate) };
+            let (lo, hi) = (h1.min(h2), h1.max(h2));
+            let a = advise(rates, Decimal::new(i64::from(lo), 1), count, interruptible);
+            let b = advise(rates, Decimal::new(i64::from(hi), 1), count, interruptible);
+            let eff = |x: &PurchaseAdvice| x.options.iter().find(|o| o.kind == x.recommended).map(|o| o.effective_monthly_usd).unwrap_or_default();
+            proptest::prop_assert!(eff(&a) <= eff(&b));
+            for adv in [&a, &b] {
+                let on_demand = adv.options.iter().find(|o| o.kind == PurchaseKind::OnDemand).map(|o| o.effective_monthly_usd).unwrap_or_default();
+                proptest::prop_assert!(eff(adv) <= on_demand);
+                if let Some(sp) = adv.options.iter().find(|o| o.kind == PurchaseKind::Spot) {
+                    proptest::prop_assert!(interruptible && sp.hourly_usd <= rates.on_demand);
+                }
+            }
+        }
+    }
 }
