@@ -22,6 +22,7 @@ use crate::pricing::manifest::Manifest;
 use crate::pricing::services::{ServiceItem, ServicePrices};
 use crate::pricing::{Catalog, PriceOs, RegionPrices, SnapshotOrigin, Term};
 use crate::purchase::{advise, PurchaseAdvice, Rates};
+use crate::scaling::plan_group;
 use crate::schedule::Schedule;
 use crate::settings::Settings;
 use crate::sizing::{self, Basis, Requirement};
@@ -124,11 +125,36 @@ pub fn build_plan(inv: Inventory, settings: &Settings, data: &PricingData<'_>) -
         egress += s.egress_gib_month * Decimal::from(s.count);
         data_gib += s.disk_used_gib.or(s.disk_gib).unwrap_or_default() * Decimal::from(s.count);
         let interruptible = settings.interruptible_roles.iter().any(|r| r == &s.role);
+        let group = settings.groups.iter().find(|(_, g)| g.server == s.name).and_then(|(name, g)| {
+            match plan_group(name, g, &settings.time_zone) {
+                Ok(p) => Some(p),
+                Err(e) => {
+                    warnings.push(format!("{e}; the group is left out"));
+                    None
+                }
+            }
+        });
         let mut sp = server_plan(s, req, outcome, settings, data, &mut shared);
-        sp.hours_per_month = schedule.as_ref().map_or(HOURS_PER_MONTH, Schedule::hours_per_month);
-        sp.schedule = schedule;
+        if let Some(g) = group {
+            // The group replaces the row's count and schedule: its instance-hours are the hours.
+            if schedule.is_some() {
+                warnings.push(format!(
+                    "{}: in scaling group '{}': its schedule is replaced by the group's profile",
+                    sp.name, g.name
+                ));
+            }
+            sp.count = 1;
+            sp.hours_per_month = g.instance_hours_month;
+            sp.schedule = None;
+            sp.group = Some(g);
+        } else {
+            sp.hours_per_month = schedule.as_ref().map_or(HOURS_PER_MONTH, Schedule::hours_per_month);
+            sp.schedule = schedule;
+        }
         cost(&mut sp, ebs, ipv4, data.prices, &mut missing_service);
-        sp.purchase = purchase(&sp, data.prices, interruptible);
+        if sp.group.is_none() {
+            sp.purchase = purchase(&sp, data.prices, interruptible);
+        }
         match &sp.placement {
             MatchOutcome::Unplaced { reason } => {
                 warnings.push(format!("{} (line {}): not placed: {reason}", sp.name, sp.line))
@@ -142,6 +168,12 @@ pub fn build_plan(inv: Inventory, settings: &Settings, data: &PricingData<'_>) -
             MatchOutcome::Placed(_) => {}
         }
         servers.push(sp);
+    }
+    for (name, g) in &settings.groups {
+        if !servers.iter().any(|s| s.name == g.server) {
+            warnings
+                .push(format!("[groups.{name}]: server '{}' is not in the inventory; the group is left out", g.server));
+        }
     }
     for item in &missing_service {
         warnings.push(format!(
@@ -365,6 +397,7 @@ fn server_plan(
         hours_per_month: HOURS_PER_MONTH,
         purchase: None,
         stopped_usd_month: None,
+        group: None,
         tags: s.tags,
         costs: Vec::new(),
         monthly_usd: Decimal::ZERO,
@@ -452,8 +485,13 @@ fn cost(
             monthly_usd: Some((p.hourly_usd * hours).normalize()),
             source: Cow::Owned(p.price_source.clone()),
         });
+        // A scaling group's volumes live as long as its instances: on average instance-hours / 730.
+        let volume_count = match &sp.group {
+            Some(g) => g.instance_hours_month / HOURS_PER_MONTH,
+            None => count,
+        };
         for v in &sp.volumes {
-            let qty = v.size_gib * count;
+            let qty = (v.size_gib * volume_count).normalize();
             if ebs.is_none() {
                 missing.insert(ServiceItem::EbsGp3GibMonth);
             }

@@ -11,6 +11,7 @@ pub mod plan;
 pub mod pricing;
 pub mod purchase;
 pub mod render;
+pub mod scaling;
 pub mod schedule;
 pub mod settings;
 pub mod sizing;

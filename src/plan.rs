@@ -195,6 +195,9 @@ pub struct ServerPlan {
     /// On-demand, reserved and (interruptible roles) spot, with the recommendation.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub purchase: Option<crate::purchase::PurchaseAdvice>,
+    /// The scaling group that runs this row's servers (from `[groups.NAME]`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group: Option<crate::scaling::GroupPlan>,
     /// What the row still pays while stopped by its schedule (EBS volumes), per month.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stopped_usd_month: Option<Decimal>,

@@ -22,6 +22,14 @@
 //! nat_processed_gib_month = 0 # GiB a month through them
 //! vpn_connections = 0         # site-to-site VPN connections for a hybrid setup
 //!
+//! [groups.web]               # a scaling group in place of the inventory row `server`
+//! server = "web01"
+//! min = 2
+//! max = 6
+//! desired = 2
+//! weekday = [2,2,2,2,2,2,2,3,4,4,4,4,4,4,4,4,4,4,3,2,2,2,2,2]   # 24 hourly counts (or `profile`)
+//! weekend = [2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2]
+//!
 //! [migration]
 //! link_mbps = 100             # uplink used to copy the data to AWS
 //! utilisation = 0.8           # share of the link the copy gets
@@ -99,6 +107,8 @@ pub struct Settings {
     pub schedules: BTreeMap<String, String>,
     pub network: NetworkSettings,
     pub migration: MigrationSettings,
+    /// Scaling groups by name.
+    pub groups: BTreeMap<String, crate::scaling::GroupSettings>,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -164,6 +174,7 @@ impl Default for Settings {
             schedules: BTreeMap::new(),
             network: NetworkSettings::default(),
             migration: MigrationSettings::default(),
+            groups: BTreeMap::new(),
         }
     }
 }
@@ -194,6 +205,8 @@ struct FileSettings {
     schedules: BTreeMap<String, String>,
     network: Option<NetworkSettings>,
     migration: Option<MigrationSettings>,
+    #[serde(default)]
+    groups: BTreeMap<String, crate::scaling::GroupSettings>,
 }
 
 /// Flags given on the command line (each overrides the file).
@@ -314,6 +327,12 @@ pub fn parse(label: &str, text: &str) -> Result<Settings> {
         }
     }
     s.schedules = f.schedules;
+    for (name, g) in &f.groups {
+        if let Err(e) = crate::scaling::plan_group(name, g, &s.time_zone) {
+            return Err(problem(find(text, &format!("[groups.{name}]")), e));
+        }
+    }
+    s.groups = f.groups;
     if let Some(n) = f.network {
         s.network = n;
     }

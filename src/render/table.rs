@@ -88,7 +88,18 @@ pub fn plan(plan: &Plan) -> String {
     // The same note for many servers is said once, with their names.
     let mut notes: Vec<(String, Vec<&str>)> = Vec::new();
     for s in &plan.servers {
-        for n in s.os.note.iter().chain(&s.requirement.notes) {
+        let group = s.group.as_ref().map(|g| {
+            format!(
+                "scaling group '{}': {}..{} instances (desired {}), {} instance-hours a month ({})",
+                g.name,
+                g.min,
+                g.max,
+                g.desired,
+                g.instance_hours_month.round_dp(1).normalize(),
+                g.time_zone
+            )
+        });
+        for n in s.os.note.iter().chain(&s.requirement.notes).chain(group.iter()) {
             match notes.iter_mut().find(|(t, _)| t == n) {
                 Some((_, names)) => names.push(&s.name),
                 None => notes.push((n.clone(), vec![&s.name])),

@@ -34,8 +34,9 @@ pub struct Context {
     pub unplaced: Vec<String>,
     /// True when some server needs an AMI id the user must give (`var.other_os_ami_ids`).
     pub needs_custom_images: bool,
-    /// Launch template + autoscaling groups (filled by the scaling issue; same templates).
-    pub scaling_groups: Vec<serde_json::Value>,
+    /// Launch template + autoscaling group per `[groups.NAME]`.
+    pub scaling_groups: Vec<ScalingGroup>,
+    pub scaling_actions: Vec<ScalingActionCtx>,
     /// EventBridge Scheduler start/stop pairs, one entry per server and pair.
     pub schedules: Vec<ScheduleCtx>,
 }
@@ -93,6 +94,35 @@ pub struct Instance {
     pub subnet_slot: u32,
     pub tags: BTreeMap<String, String>,
     pub monthly_usd: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ScalingGroup {
+    /// The group name from rocklift.toml (the `for_each` key).
+    pub key: String,
+    pub slug: String,
+    pub server: String,
+    pub role: String,
+    pub instance_type: String,
+    pub ebs_optimized: bool,
+    pub image_key: String,
+    pub root_gib: Decimal,
+    pub data_volumes: Vec<Volume>,
+    pub min: u32,
+    pub max: u32,
+    pub desired: u32,
+    pub tags: BTreeMap<String, String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ScalingActionCtx {
+    pub key: String,
+    pub group: String,
+    pub recurrence: String,
+    pub desired: u32,
+    pub min: u32,
+    pub max: u32,
+    pub time_zone: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -184,6 +214,8 @@ pub fn build(plan: &Plan) -> Result<Context> {
     let mut unplaced = Vec::new();
     let mut seen: BTreeMap<String, String> = BTreeMap::new();
     let mut schedules: Vec<ScheduleCtx> = Vec::new();
+    let mut scaling_groups: Vec<ScalingGroup> = Vec::new();
+    let mut scaling_actions: Vec<ScalingActionCtx> = Vec::new();
     for s in &plan.servers {
         let MatchOutcome::Placed(p) = &s.placement else {
             unplaced.push(s.name.clone());
@@ -263,6 +295,35 @@ pub fn build(plan: &Plan) -> Result<Context> {
                 size_gib: v.size_gib,
             })
             .collect();
+        if let Some(g) = &s.group {
+            for a in &g.actions {
+                scaling_actions.push(ScalingActionCtx {
+                    key: format!("{}|{}", g.name, a.name),
+                    group: g.name.clone(),
+                    recurrence: a.recurrence.clone(),
+                    desired: a.desired,
+                    min: g.min,
+                    max: g.max,
+                    time_zone: g.time_zone.clone(),
+                });
+            }
+            scaling_groups.push(ScalingGroup {
+                key: g.name.clone(),
+                slug: slug(&g.name, 20),
+                server: s.name.clone(),
+                role: s.role.clone(),
+                instance_type: p.instance_type.clone(),
+                ebs_optimized: p.ebs_optimizable,
+                image_key: image_key.clone(),
+                root_gib,
+                data_volumes: data_volumes.clone(),
+                min: g.min,
+                max: g.max,
+                desired: g.desired,
+                tags: s.tags.clone(),
+            });
+            continue;
+        }
         let per_server = s.monthly_usd / Decimal::from(s.count.max(1));
         let names: Vec<String> = if s.count == 1 {
             vec![s.name.clone()]
@@ -343,7 +404,8 @@ pub fn build(plan: &Plan) -> Result<Context> {
         roles,
         unplaced,
         needs_custom_images,
-        scaling_groups: Vec::new(),
+        scaling_groups,
+        scaling_actions,
         schedules: {
             schedules.sort_by(|a, b| a.key.cmp(&b.key));
             schedules
