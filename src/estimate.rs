@@ -230,7 +230,12 @@ pub fn build_plan(inv: Inventory, settings: &Settings, data: &PricingData<'_>) -
     } else {
         None
     };
-    let totals = totals(&servers, &network);
+    let mut totals = totals(&servers, &network);
+    let keep = (Decimal::ONE - settings.discount_pct / Decimal::from(100)).normalize();
+    totals.discount_pct = settings.discount_pct;
+    totals.discounted_monthly_usd = (totals.monthly_usd * keep).normalize();
+    totals.discounted_recommended_monthly_usd = (totals.recommended_monthly_usd * keep).normalize();
+    totals.discounted_recommended_upfront_usd = (totals.recommended_upfront_usd * keep).normalize();
     let stopped: Vec<&ServerPlan> = servers.iter().filter(|s| s.stopped_usd_month.is_some()).collect();
     if !stopped.is_empty() {
         let usd: Decimal = stopped.iter().filter_map(|s| s.stopped_usd_month).sum();
@@ -600,5 +605,9 @@ fn totals(servers: &[ServerPlan], network: &NetworkCost) -> Totals {
         incomplete,
         recommended_upfront_usd: recommended_upfront.normalize(),
         recommended_monthly_usd: recommended_monthly.normalize(),
+        discount_pct: Decimal::ZERO,
+        discounted_monthly_usd: Decimal::ZERO,
+        discounted_recommended_monthly_usd: Decimal::ZERO,
+        discounted_recommended_upfront_usd: Decimal::ZERO,
     }
 }

@@ -218,4 +218,14 @@ pub struct Totals {
     /// With each row's recommended purchase option: upfront payments, and the effective monthly cost.
     pub recommended_upfront_usd: Decimal,
     pub recommended_monthly_usd: Decimal,
+    /// The enterprise discount of rocklift.toml, in percent; every line above is at list price.
+    #[serde(default)]
+    pub discount_pct: Decimal,
+    /// `monthly_usd`, `recommended_monthly_usd` and `recommended_upfront_usd` after the discount.
+    #[serde(default)]
+    pub discounted_monthly_usd: Decimal,
+    #[serde(default)]
+    pub discounted_recommended_monthly_usd: Decimal,
+    #[serde(default)]
+    pub discounted_recommended_upfront_usd: Decimal,
 }

@@ -11,6 +11,7 @@
 //! root_volume_gib_linux = 20  # root volume of a Linux server; the rest of its disk becomes a data volume
 //! root_volume_gib_windows = 50
 //! time_zone = "UTC"           # IANA zone for schedules that do not name one
+//! discount_pct = 0            # enterprise discount on every AWS price, percent (printed in every report)
 //! interruptible_roles = []    # roles whose servers may run on spot (HPC compute, batch)
 //!
 //! [schedules]                 # per role, for servers whose `schedule` column is empty
@@ -109,6 +110,8 @@ pub struct Settings {
     pub migration: MigrationSettings,
     /// Scaling groups by name.
     pub groups: BTreeMap<String, crate::scaling::GroupSettings>,
+    /// An enterprise discount on every AWS price, in percent (0 to 100).
+    pub discount_pct: Decimal,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -175,6 +178,7 @@ impl Default for Settings {
             network: NetworkSettings::default(),
             migration: MigrationSettings::default(),
             groups: BTreeMap::new(),
+            discount_pct: Decimal::ZERO,
         }
     }
 }
@@ -207,6 +211,7 @@ struct FileSettings {
     migration: Option<MigrationSettings>,
     #[serde(default)]
     groups: BTreeMap<String, crate::scaling::GroupSettings>,
+    discount_pct: Option<toml::Value>,
 }
 
 /// Flags given on the command line (each overrides the file).
@@ -333,6 +338,21 @@ pub fn parse(label: &str, text: &str) -> Result<Settings> {
         }
     }
     s.groups = f.groups;
+    if let Some(v) = f.discount_pct {
+        let d = match &v {
+            toml::Value::Integer(i) => Some(Decimal::from(*i)),
+            toml::Value::String(t) => Decimal::from_str(t.trim()).ok(),
+            toml::Value::Float(x) => Decimal::from_str(&x.to_string()).ok(),
+            _ => None,
+        }
+        .filter(|d| *d >= Decimal::ZERO && *d < Decimal::from(100));
+        s.discount_pct = d.ok_or_else(|| {
+            problem(
+                find(text, "discount_pct"),
+                format!("discount_pct = {v}: expected a percentage from 0 to below 100, such as 7.5"),
+            )
+        })?;
+    }
     if let Some(n) = f.network {
         s.network = n;
     }

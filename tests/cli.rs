@@ -47,6 +47,26 @@ fn hpc_cluster_with_settings_golden() {
 }
 
 #[test]
+fn discount_applies_to_every_total() {
+    let (_, json, _) = plan_files("examples/hpc-cluster.csv", &["--config", "examples/hpc-cluster.toml"]);
+    let v: serde_json::Value = serde_json::from_str(&json).expect("json");
+    let d = |k: &str| v["totals"][k].as_str().expect(k).parse::<rust_decimal::Decimal>().expect("dec");
+    let keep: rust_decimal::Decimal = "0.95".parse().expect("dec");
+    assert_eq!(d("discount_pct"), rust_decimal::Decimal::from(5));
+    assert_eq!(d("discounted_monthly_usd"), d("monthly_usd") * keep);
+    assert_eq!(d("discounted_recommended_monthly_usd"), d("recommended_monthly_usd") * keep);
+    assert_eq!(d("discounted_recommended_upfront_usd"), d("recommended_upfront_usd") * keep);
+    // Spot for the interruptible compute role, a scaling group for the login node.
+    let cn = v["servers"].as_array().expect("servers").iter().find(|s| s["name"] == "cn").expect("cn");
+    assert!(cn["purchase"]["options"].as_array().expect("options").iter().any(|o| o["kind"] == "spot"));
+    let login = v["servers"].as_array().expect("servers").iter().find(|s| s["name"] == "login01").expect("login01");
+    // weekday 47 and weekend 32 instance-hours a day: (47 x 261 + 32 x 104) / 12 = 1299.583...
+    let hours: rust_decimal::Decimal =
+        login["group"]["instance_hours_month"].as_str().expect("hours").parse().expect("dec");
+    assert_eq!(hours, rust_decimal::Decimal::from(47 * 261 + 32 * 104) / rust_decimal::Decimal::from(12));
+}
+
+#[test]
 fn smb_office_utilization_sizing_golden() {
     let (table, _, _) = plan_files("examples/smb-office.csv", &["--sizing", "utilization"]);
     golden("smb-office/stdout-utilization.txt", &table);

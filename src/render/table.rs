@@ -129,6 +129,13 @@ pub fn plan(plan: &Plan) -> String {
         display_usd_grouped(plan.totals.monthly_usd * rust_decimal::Decimal::from(12)),
         if plan.totals.incomplete { " (INCOMPLETE: see warnings)" } else { "" }
     ));
+    if !plan.totals.discount_pct.is_zero() {
+        out.push_str(&format!(
+            "With your {}% discount (rocklift.toml discount_pct): ${} per month.\n",
+            plan.totals.discount_pct.normalize(),
+            display_usd_grouped(plan.totals.discounted_monthly_usd)
+        ));
+    }
     if !plan.totals.licence_saving_monthly_usd.is_zero() {
         out.push_str(&format!(
             "Rocky Linux instead of RHEL on AWS saves ${} per month in licence charges.\n",
@@ -203,6 +210,14 @@ fn purchase_section(plan: &Plan, shown: &[usize]) -> String {
         display_usd_grouped(plan.totals.recommended_monthly_usd),
         display_usd_grouped(plan.totals.recommended_upfront_usd)
     ));
+    if !plan.totals.discount_pct.is_zero() {
+        out.push_str(&format!(
+            "After the {}% discount: ${} per month, ${} upfront.\n",
+            plan.totals.discount_pct.normalize(),
+            display_usd_grouped(plan.totals.discounted_recommended_monthly_usd),
+            display_usd_grouped(plan.totals.discounted_recommended_upfront_usd)
+        ));
+    }
     out
 }
 
