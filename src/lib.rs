@@ -15,6 +15,7 @@ pub mod scaling;
 pub mod schedule;
 pub mod settings;
 pub mod sizing;
+pub mod storage;
 pub mod terraform;
 pub mod transfer;
 
