@@ -176,12 +176,7 @@ pub fn build_plan(inv: Inventory, settings: &Settings, data: &PricingData<'_>) -
         }
     }
     for item in &missing_service {
-        warnings.push(format!(
-            "{} in {region} is not in the offline snapshot (it has these for {} only): left out of the totals. Add it to rocklift.toml as [prices.\"{region}\"] {} = \"PRICE\" from the AWS pricing page",
-            item.describe(),
-            data.manifest.service_price_regions.join(", "),
-            item.setting_name(),
-        ));
+        warnings.push(crate::network::missing_message(data.services, region, item.describe(), item.setting_name()));
     }
     let overrides = PriceOverrides::from(settings.price_overrides.get(region).cloned().unwrap_or_default());
     let net_inputs = NetworkInputs {
