@@ -6,16 +6,41 @@ use std::path::PathBuf;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Problem {
     pub file: String,
+    /// The sheet (xlsx) or member file (zip) inside `file`, when there is one.
+    pub sheet: Option<String>,
+    /// 1-based line (CSV) or row (xlsx); 0 when the problem is about the whole file.
     pub line: u64,
     pub column: Option<String>,
     pub message: String,
 }
 
+impl Problem {
+    /// A problem at `line` of a plain file.
+    pub fn at(file: &str, line: u64, column: Option<&str>, message: impl Into<String>) -> Self {
+        Problem { file: file.to_owned(), sheet: None, line, column: column.map(str::to_owned), message: message.into() }
+    }
+
+    /// A problem at `row` of a sheet (xlsx) or member (zip) of `file`.
+    pub fn in_sheet(file: &str, sheet: &str, row: u64, column: Option<&str>, message: impl Into<String>) -> Self {
+        Problem {
+            file: file.to_owned(),
+            sheet: Some(sheet.to_owned()),
+            line: row,
+            column: column.map(str::to_owned),
+            message: message.into(),
+        }
+    }
+}
+
 impl std::fmt::Display for Problem {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.sheet {
+            None => write!(f, "{}:{}: ", self.file, self.line)?,
+            Some(sheet) => write!(f, "{}: sheet '{}' row {}: ", self.file, sheet, self.line)?,
+        }
         match &self.column {
-            Some(c) => write!(f, "{}:{}: column '{}': {}", self.file, self.line, c, self.message),
-            None => write!(f, "{}:{}: {}", self.file, self.line, self.message),
+            Some(c) => write!(f, "column '{}': {}", c, self.message),
+            None => write!(f, "{}", self.message),
         }
     }
 }

@@ -277,6 +277,7 @@ pub fn parse(label: &str, text: &str) -> Result<Settings> {
         let (line, col) = span.map(|r| line_col(text, r.start)).unwrap_or((1, 1));
         Error::Invalid(vec![Problem {
             file: label.to_owned(),
+            sheet: None,
             line,
             column: None,
             message: format!("column {col}: {message}"),

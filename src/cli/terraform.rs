@@ -35,6 +35,7 @@ pub fn run(_ctx: &Ctx, a: Args) -> Result<()> {
     let plan: Plan = serde_json::from_slice(&bytes).map_err(|e| {
         Error::Invalid(vec![rocklift::error::Problem {
             file: a.plan.display().to_string(),
+            sheet: None,
             line: e.line() as u64,
             column: None,
             message: format!("column {}: not a rocklift plan ({SCHEMA}): {e}", e.column()),
@@ -43,6 +44,7 @@ pub fn run(_ctx: &Ctx, a: Args) -> Result<()> {
     if plan.schema != SCHEMA {
         return Err(Error::Invalid(vec![rocklift::error::Problem {
             file: a.plan.display().to_string(),
+            sheet: None,
             line: 1,
             column: None,
             message: format!("schema is '{}'; this rocklift reads '{SCHEMA}'", plan.schema),

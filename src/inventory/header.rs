@@ -23,6 +23,10 @@ pub enum Column {
     Ports,
     Schedule,
     Tags,
+    /// IOPS the server's disks need (gp3 above its 3,000 baseline is provisioned and priced).
+    DiskIops,
+    /// Disk throughput the server needs in MiB/s (gp3 above its 125 baseline is provisioned and priced).
+    DiskThroughputMbps,
 }
 
 impl Column {
@@ -47,6 +51,8 @@ impl Column {
             Column::Ports => "ports",
             Column::Schedule => "schedule",
             Column::Tags => "tags",
+            Column::DiskIops => "disk_iops",
+            Column::DiskThroughputMbps => "disk_throughput_mbps",
         }
     }
 }
@@ -125,6 +131,13 @@ const ALIASES: &[(&str, Column)] = &[
     ("ports", Column::Ports),
     ("schedule", Column::Schedule),
     ("tags", Column::Tags),
+    ("disk_iops", Column::DiskIops),
+    ("iops", Column::DiskIops),
+    ("disk_throughput_mbps", Column::DiskThroughputMbps),
+    ("disk_throughput_mibps", Column::DiskThroughputMbps),
+    ("throughput_mbps", Column::DiskThroughputMbps),
+    ("throughput_mibps", Column::DiskThroughputMbps),
+    ("disk_mbps", Column::DiskThroughputMbps),
 ];
 
 /// `"Memory (GB)"`, `" RAM-GB "`, `"ramGb"` → `"memory_gb"`, `"ram_gb"`, `"ramgb"`: lower case, runs of

@@ -1,5 +1,6 @@
 //! Inventories: the `Server` model every reader produces, and the readers (native CSV now; RVTools and others later).
 
+pub mod cells;
 pub mod header;
 pub mod native_csv;
 pub mod os;
@@ -90,6 +91,33 @@ pub struct Server {
     pub ports: Vec<PortRange>,
     pub schedule: Option<String>,
     pub tags: BTreeMap<String, String>,
+    /// IOPS the disks need, when the inventory says (`None`: the gp3 baseline is enough).
+    #[serde(default)]
+    pub disk_iops: Option<u32>,
+    /// Throughput the disks need in MiB/s, when the inventory says.
+    #[serde(default)]
+    pub disk_throughput_mbps: Option<u32>,
+}
+
+/// A row the reader read but left out of the plan (a template, a powered-off VM), and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LeftOut {
+    pub name: String,
+    /// Where it was: `file:line` or `file: sheet 'S' row N`.
+    pub location: String,
+    pub reason: String,
+}
+
+/// An on-prem host (hypervisor) as an inventory describes it, kept for the on-prem comparison.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HostInfo {
+    pub name: String,
+    pub cluster: Option<String>,
+    pub cpu_model: Option<String>,
+    pub sockets: Option<u32>,
+    pub cores: Option<u32>,
+    pub hyperthreading: Option<bool>,
+    pub memory_gib: Option<Decimal>,
 }
 
 /// A whole inventory: servers in file order, and what the reader ignored.
@@ -101,6 +129,12 @@ pub struct Inventory {
     pub servers: Vec<Server>,
     /// Columns present in the file that rocklift does not use.
     pub ignored_columns: Vec<String>,
+    /// Rows read but not planned (templates, powered-off VMs unless asked for), each with its reason.
+    #[serde(default)]
+    pub left_out: Vec<LeftOut>,
+    /// Hypervisor hosts the inventory describes (RVTools vHost), for the on-prem comparison.
+    #[serde(default)]
+    pub hosts: Vec<HostInfo>,
 }
 
 impl Inventory {
@@ -108,4 +142,13 @@ impl Inventory {
     pub fn server_count(&self) -> u64 {
         self.servers.iter().map(|s| u64::from(s.count)).sum()
     }
+}
+
+/// Choices every inventory reader honours.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ReadOptions {
+    /// Plan powered-off VMs too (they are left out, and counted, by default).
+    pub include_powered_off: bool,
+    /// Plan VM templates too (left out, and counted, by default).
+    pub include_templates: bool,
 }

@@ -8,10 +8,10 @@ use std::sync::Arc;
 
 use rustc_hash::FxHashMap;
 use std::path::Path;
-use std::str::FromStr;
 
 use rust_decimal::Decimal;
 
+use super::cells::{detect_delimiter, number, number_as, strip_pct, whole, LineCounter};
 use super::header::{self, Column};
 use super::os;
 use super::{ArchChoice, Inventory, PortRange, Server};
@@ -23,6 +23,8 @@ const MAX_MEMORY_GIB: u32 = 1_048_576; // 1 PiB
 const MAX_DISK_GIB: u32 = 1_000_000_000;
 const MAX_GPUS: u32 = 64;
 const MAX_COUNT: u32 = 1_000_000;
+const MAX_DISK_IOPS: u32 = 10_000_000;
+const MAX_DISK_MBPS: u32 = 1_000_000;
 const MAX_EGRESS_GIB: u32 = 1_000_000_000;
 /// Longer names are typos or pasted text; AWS tags keep the first 256 characters (Terraform does that).
 const MAX_NAME_CHARS: usize = 1024;
@@ -52,6 +54,7 @@ pub fn parse(file: &str, bytes: &[u8]) -> Result<Inventory> {
     let mut problems = Vec::new();
     let at = |line: u64, column: Option<&str>, message: String| Problem {
         file: file.to_owned(),
+        sheet: None,
         line,
         column: column.map(str::to_owned),
         message,
@@ -75,7 +78,7 @@ pub fn parse(file: &str, bytes: &[u8]) -> Result<Inventory> {
     let delimiter = detect_delimiter(body);
     let mut rdr = csv::ReaderBuilder::new().has_headers(false).flexible(true).delimiter(delimiter).from_reader(body);
     let mut rec = csv::ByteRecord::new();
-    let mut lines = LineCounter { body, upto: 0, line: 1 };
+    let mut lines = LineCounter::new(body);
 
     // Header.
     let header_ok = match rdr.read_byte_record(&mut rec) {
@@ -206,68 +209,18 @@ pub fn parse(file: &str, bytes: &[u8]) -> Result<Inventory> {
     if !problems.is_empty() {
         return Err(Error::Invalid(problems));
     }
-    Ok(Inventory { file: file.to_owned(), format: FORMAT.into(), servers, ignored_columns: ignored })
-}
-
-/// Physical line numbers of records, counted from byte offsets (the csv crate's own line is the
-/// position where a read started, which is off by one after CRLF line ends and blank lines).
-struct LineCounter<'a> {
-    body: &'a [u8],
-    upto: usize,
-    line: u64,
-}
-
-impl LineCounter<'_> {
-    fn line_of(&mut self, rec: &csv::ByteRecord) -> u64 {
-        let mut start = rec.position().map_or(self.upto, |p| p.byte() as usize).min(self.body.len());
-        while start < self.body.len() && matches!(self.body[start], b'\n' | b'\r') {
-            start += 1;
-        }
-        if start > self.upto {
-            for i in self.upto..start {
-                match self.body[i] {
-                    b'\n' => self.line += 1,
-                    b'\r' if self.body.get(i + 1) != Some(&b'\n') => self.line += 1,
-                    _ => {}
-                }
-            }
-            self.upto = start;
-        }
-        self.line
-    }
+    Ok(Inventory {
+        file: file.to_owned(),
+        format: FORMAT.into(),
+        servers,
+        ignored_columns: ignored,
+        left_out: Vec::new(),
+        hosts: Vec::new(),
+    })
 }
 
 fn csv_line(e: &csv::Error) -> u64 {
     e.position().map(|p| p.line()).unwrap_or(1)
-}
-
-/// `,`, `;` or tab: whichever appears most often, outside quotes, on the first line (`,` on a tie).
-fn detect_delimiter(body: &[u8]) -> u8 {
-    let mut counts = [(b',', 0usize), (b';', 0), (b'\t', 0)];
-    let mut quoted = false;
-    let first = body.iter().position(|b| !b.is_ascii_whitespace()).unwrap_or(0);
-    let start = body[..first].iter().rposition(|b| *b == b'\n').map_or(0, |i| i + 1);
-    for &b in &body[start..] {
-        match b {
-            b'"' => quoted = !quoted,
-            b'\n' if !quoted => break,
-            _ if !quoted => {
-                for c in counts.iter_mut() {
-                    if c.0 == b {
-                        c.1 += 1;
-                    }
-                }
-            }
-            _ => {}
-        }
-    }
-    let mut best = counts[0];
-    for c in counts.iter().skip(1) {
-        if c.1 > best.1 {
-            best = *c;
-        }
-    }
-    best.0
 }
 
 type Report<'a> = dyn FnMut(Option<&str>, String) + 'a;
@@ -353,6 +306,8 @@ fn parse_row(
     let cpu_u_s = text(Column::CpuUtilP95, report);
     let mem_u_s = text(Column::MemUtilP95, report);
     let gpus_s = text(Column::Gpus, report);
+    let iops_s = text(Column::DiskIops, report);
+    let mbps_s = text(Column::DiskThroughputMbps, report);
     let gpu_model = text(Column::GpuModel, report);
     let arch_s = text(Column::Arch, report);
     let role = text(Column::Role, report);
@@ -513,6 +468,28 @@ fn parse_row(
             }
         };
     let gpus = opt_whole(Column::Gpus, gpus_s, 0, MAX_GPUS, 0, "a number of GPUs, such as 0 or 4", report);
+    let disk_iops = iops_s.map(|s| {
+        opt_whole(
+            Column::DiskIops,
+            Some(s),
+            0,
+            MAX_DISK_IOPS,
+            0,
+            "the disk IOPS the server needs, such as 6000",
+            report,
+        )
+    });
+    let disk_throughput_mbps = mbps_s.map(|s| {
+        opt_whole(
+            Column::DiskThroughputMbps,
+            Some(s),
+            0,
+            MAX_DISK_MBPS,
+            0,
+            "the disk throughput the server needs in MiB/s, such as 250",
+            report,
+        )
+    });
     let count = opt_whole(Column::Count, count_s, 1, MAX_COUNT, 1, "a number of identical servers, 1 or more", report);
     let mut fail2 = |c: Column, msg: String, report: &mut Report<'_>| {
         report(Some(&label(c)), msg);
@@ -588,61 +565,9 @@ fn parse_row(
         ports,
         schedule: schedule.map(str::to_owned),
         tags,
+        disk_iops,
+        disk_throughput_mbps,
     })
-}
-
-fn strip_pct(s: &str) -> &str {
-    s.strip_suffix('%').map(str::trim).unwrap_or(s)
-}
-
-/// A non-negative decimal number, with a message that says what was expected.
-fn number(s: &str, expected: &str) -> Result<Decimal, String> {
-    number_as(s, s, expected)
-}
-
-/// Parse `s`, naming the value as `shown` (what the user wrote) in messages.
-fn number_as(s: &str, shown: &str, expected: &str) -> Result<Decimal, String> {
-    let not_a_number = || format!("'{shown}' is not a number; expected {expected}");
-    if s.is_empty() {
-        return Err(not_a_number());
-    }
-    if s.starts_with('-') {
-        return Err(format!("'{shown}' is negative; expected {expected}"));
-    }
-    if s.contains(',') && !s.contains('.') {
-        return Err(format!("'{shown}' uses a decimal comma; write numbers with '.', expected {expected}"));
-    }
-    if let Some((mantissa, exponent)) = s.split_once(['e', 'E']) {
-        let well_formed = Decimal::from_str(mantissa).is_ok() && exponent.parse::<i32>().is_ok();
-        return match Decimal::from_scientific(s) {
-            Ok(d) if well_formed => Ok(d.normalize()),
-            _ if well_formed => Err(format!("'{shown}' is out of range; expected {expected}")),
-            _ => Err(not_a_number()),
-        };
-    }
-    match Decimal::from_str(s) {
-        Ok(d) => Ok(d.normalize()),
-        Err(_) if s.chars().all(|c| c.is_ascii_digit() || c == '.') && s.len() > 20 => {
-            Err(format!("'{shown}' is too large; expected {expected}"))
-        }
-        Err(_) => Err(not_a_number()),
-    }
-}
-
-/// A whole number in `min..=max` (`4.0` is accepted as 4).
-fn whole(s: &str, min: u32, max: u32, expected: &str) -> Result<u32, String> {
-    let d = number(s, expected)?;
-    if !d.fract().is_zero() {
-        return Err(format!("'{s}' is not a whole number; expected {expected}"));
-    }
-    if d < Decimal::from(min) {
-        return Err(format!("'{s}' is below {min}; expected {expected}"));
-    }
-    if d > Decimal::from(max) {
-        return Err(format!("'{s}' is implausibly large; expected at most {max}"));
-    }
-    u32::try_from(d.mantissa() / 10i128.pow(d.scale()))
-        .map_err(|_| format!("'{s}' is out of range; expected {expected}"))
 }
 
 /// `80,443` or `80;443 8000-8080`.

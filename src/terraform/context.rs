@@ -335,6 +335,7 @@ pub fn build(plan: &Plan) -> Result<Context> {
             if let Some(other) = seen.insert(name.clone(), s.name.clone()) {
                 return Err(Error::Invalid(vec![crate::error::Problem {
                     file: plan.inventory.file.clone(),
+                    sheet: None,
                     line: s.line,
                     column: Some("name".into()),
                     message: format!(
