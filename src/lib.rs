@@ -18,5 +18,6 @@ pub mod sizing;
 pub mod storage;
 pub mod terraform;
 pub mod transfer;
+pub mod utilization;
 
 pub use error::{Error, Result};

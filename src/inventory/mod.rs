@@ -4,6 +4,11 @@ pub mod cells;
 pub mod header;
 pub mod native_csv;
 pub mod os;
+pub mod rvtools;
+pub mod migration_hub;
+pub mod azure_migrate;
+pub mod migration_evaluator;
+pub mod google_mc;
 
 use std::collections::BTreeMap;
 
@@ -97,6 +102,9 @@ pub struct Server {
     /// Throughput the disks need in MiB/s, when the inventory says.
     #[serde(default)]
     pub disk_throughput_mbps: Option<u32>,
+    /// What the reader had to assume for this server (e.g. "CPU utilization is the export's peak, used as p95").
+    #[serde(default)]
+    pub notes: Vec<String>,
 }
 
 /// A row the reader read but left out of the plan (a template, a powered-off VM), and why.

@@ -567,6 +567,7 @@ fn parse_row(
         tags,
         disk_iops,
         disk_throughput_mbps,
+        notes: Vec::new(),
     })
 }
 

@@ -1,0 +1,1 @@
+//! (being written) The azure_migrate inventory reader.

@@ -1,0 +1,1 @@
+//! (being written) The google_mc inventory reader.

@@ -1,0 +1,1 @@
+//! (being written) The migration_evaluator inventory reader.
