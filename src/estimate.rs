@@ -21,11 +21,12 @@ use crate::pricing::images::ImageHints;
 use crate::pricing::manifest::Manifest;
 use crate::pricing::services::{ServiceItem, ServicePrices};
 use crate::pricing::{Catalog, PriceOs, RegionPrices, SnapshotOrigin, Term};
-use crate::purchase::{advise, PurchaseAdvice, Rates};
+use crate::purchase::{advise, advise_group, PurchaseAdvice, Rates};
 use crate::scaling::plan_group;
 use crate::schedule::Schedule;
 use crate::settings::Settings;
 use crate::sizing::{self, Basis, Requirement};
+use crate::storage::{self, Gp3, SnapshotPolicy};
 use crate::transfer::{plan_move, MoveInputs};
 
 /// The pricing data a plan is computed from.
@@ -82,7 +83,16 @@ pub fn build_plan(inv: Inventory, settings: &Settings, data: &PricingData<'_>) -
     let mut matcher = Matcher::new(data.catalog, data.prices, settings.include_previous_generation);
     let mut warnings = Vec::new();
     let mut missing_service: BTreeSet<ServiceItem> = BTreeSet::new();
-    let ebs = service_price(settings, data, ServiceItem::EbsGp3GibMonth);
+    let ebs = EbsPricing {
+        services: data.services,
+        region,
+        overrides: settings.price_overrides.get(region).cloned().unwrap_or_default(),
+        policy: SnapshotPolicy {
+            daily_change_pct: settings.storage.snapshot_daily_change_pct,
+            retention_days: settings.storage.snapshot_retention_days,
+        },
+    };
+    let mut missing_storage: BTreeSet<String> = BTreeSet::new();
     let ipv4 = service_price(settings, data, ServiceItem::PublicIpv4Hour);
     let mut shared = Shared::default();
     let inventory_ref = InventoryRef {
@@ -151,10 +161,8 @@ pub fn build_plan(inv: Inventory, settings: &Settings, data: &PricingData<'_>) -
             sp.hours_per_month = schedule.as_ref().map_or(HOURS_PER_MONTH, Schedule::hours_per_month);
             sp.schedule = schedule;
         }
-        cost(&mut sp, ebs, ipv4, data.prices, &mut missing_service);
-        if sp.group.is_none() {
-            sp.purchase = purchase(&sp, data.prices, interruptible);
-        }
+        cost(&mut sp, &ebs, ipv4, data.prices, &mut missing_service, &mut missing_storage);
+        sp.purchase = purchase(&sp, data.prices, interruptible);
         match &sp.placement {
             MatchOutcome::Unplaced { reason } => {
                 warnings.push(format!("{} (line {}): not placed: {reason}", sp.name, sp.line))
@@ -175,6 +183,7 @@ pub fn build_plan(inv: Inventory, settings: &Settings, data: &PricingData<'_>) -
                 .push(format!("[groups.{name}]: server '{}' is not in the inventory; the group is left out", g.server));
         }
     }
+    warnings.extend(missing_storage);
     for item in &missing_service {
         warnings.push(crate::network::missing_message(data.services, region, item.describe(), item.setting_name()));
     }
@@ -235,11 +244,29 @@ pub fn build_plan(inv: Inventory, settings: &Settings, data: &PricingData<'_>) -
     if !stopped.is_empty() {
         let usd: Decimal = stopped.iter().filter_map(|s| s.stopped_usd_month).sum();
         notes.push(format!(
-            "{} scheduled row(s) stop part of the month; their EBS volumes are still billed: {} $/month included in the totals",
+            "{} scheduled row(s) stop part of the month; their EBS volumes and snapshots are still billed: {} $/month included in the totals",
             stopped.len(),
             crate::money::display_usd_grouped(usd)
         ));
     }
+    let st = &settings.storage;
+    notes.push(format!(
+        "storage: volumes sized from the {} disk{}; backups: {}",
+        match st.disk {
+            storage::DiskBasis::Provisioned => "provisioned",
+            storage::DiskBasis::Used => "used",
+        },
+        if st.disk == storage::DiskBasis::Used { format!(" + {}% growth", st.growth_pct.normalize()) } else { String::new() },
+        if st.snapshot_retention_days == 0 {
+            "none priced ([storage] snapshot_retention_days = 0)".to_owned()
+        } else {
+            format!(
+                "{} daily EBS snapshots kept, {}% of the data changing a day ([storage] in rocklift.toml)",
+                st.snapshot_retention_days,
+                st.snapshot_daily_change_pct.normalize()
+            )
+        }
+    ));
     let no_util = servers
         .iter()
         .filter(|s| s.requirement.cpu_basis == Basis::AsIsNoData || s.requirement.memory_basis == Basis::AsIsNoData)
@@ -273,6 +300,7 @@ pub fn build_plan(inv: Inventory, settings: &Settings, data: &PricingData<'_>) -
             arch: settings.arch.as_str().into(),
             burstable: settings.burstable.as_str().into(),
             include_previous_generation: settings.include_previous_generation,
+            storage: settings.storage.clone(),
         },
         pricing: pricing_ref(data.origin, data.manifest),
         servers,
@@ -295,7 +323,10 @@ fn purchase(sp: &ServerPlan, prices: &RegionPrices, interruptible: bool) -> Opti
         reserved_1y: tp.get(os, Term::Reserved1y),
         reserved_3y: tp.get(os, Term::Reserved3y),
     };
-    Some(advise(rates, sp.hours_per_month, sp.count, interruptible))
+    match &sp.group {
+        Some(g) => advise_group(rates, g.min, g.instance_hours_month, interruptible),
+        None => Some(advise(rates, sp.hours_per_month, sp.count, interruptible)),
+    }
 }
 
 pub fn pricing_ref(origin: &SnapshotOrigin, m: &Manifest) -> PricingRef {
@@ -371,8 +402,19 @@ fn server_plan(
     } else {
         settings.root_volume_gib_linux
     };
+    let mut notes = s.notes;
+    let volumes = plan_volumes(
+        s.disk_gib,
+        s.disk_used_gib,
+        s.disk_iops,
+        s.disk_throughput_mbps,
+        Decimal::from(root_default),
+        &settings.storage,
+        &mut notes,
+    );
     ServerPlan {
-        volumes: volumes(s.disk_gib.or(s.disk_used_gib), Decimal::from(root_default)),
+        volumes,
+        notes,
         name: s.name,
         line: s.line,
         count: s.count,
@@ -405,14 +447,81 @@ fn server_plan(
     }
 }
 
-/// Root volume of the OS default size; the rest of the disk (rounded up to whole GiB) as one data volume.
+/// The row's gp3 volumes: the disk sized by [`storage::size_disk`] (`[storage] disk` and `growth_pct`), split by
+/// [`volumes`]; the IOPS and throughput the inventory asks for go on the data volume (the root volume when there is
+/// none), raised to what gp3 needs (throughput needs 4 IOPS per MiB/s; IOPS need 1 GiB per 500) and capped at the
+/// gp3 maxima with a note saying the need is not met. Every change is written to `notes`.
+pub fn plan_volumes(
+    provisioned_gib: Option<Decimal>,
+    used_gib: Option<Decimal>,
+    iops: Option<u32>,
+    throughput_mbps: Option<u32>,
+    root_gib: Decimal,
+    st: &crate::settings::StorageSettings,
+    notes: &mut Vec<String>,
+) -> Vec<Volume> {
+    let disk = storage::size_disk(provisioned_gib, used_gib, st.disk, st.growth_pct);
+    if let Some(n) = disk.as_ref().and_then(|d| d.note.clone()) {
+        notes.push(format!("disk: {n}"));
+    }
+    let mut v = volumes(disk.map(|d| d.gib), root_gib);
+    let want_iops = iops.unwrap_or(0);
+    let want_mbps = throughput_mbps.unwrap_or(0);
+    if want_iops <= storage::GP3_BASELINE_IOPS && want_mbps <= storage::GP3_BASELINE_MBPS {
+        return v;
+    }
+    let Some(vol) = v.last_mut() else { return v };
+    let mut mbps = want_mbps.max(storage::GP3_BASELINE_MBPS);
+    if mbps > storage::GP3_MAX_MBPS {
+        notes.push(format!(
+            "disk throughput {mbps} MiB/s is above the gp3 maximum of {} MiB/s: provisioned at the maximum, the need \
+             is NOT met (stripe several volumes or consider io2)",
+            storage::GP3_MAX_MBPS
+        ));
+        mbps = storage::GP3_MAX_MBPS;
+    }
+    let mut iops_p = want_iops.max(storage::GP3_BASELINE_IOPS);
+    let for_mbps = (Decimal::from(mbps) / storage::GP3_MAX_MBPS_PER_IOPS).ceil();
+    if Decimal::from(iops_p) < for_mbps {
+        let raised = u32::try_from(for_mbps.mantissa() / 10i128.pow(for_mbps.scale())).unwrap_or(storage::GP3_MAX_IOPS);
+        notes.push(format!("disk IOPS raised from {iops_p} to {raised}: gp3 gives at most 0.25 MiB/s per IOPS"));
+        iops_p = raised;
+    }
+    if iops_p > storage::GP3_MAX_IOPS {
+        notes.push(format!(
+            "disk {iops_p} IOPS is above the gp3 maximum of {}: provisioned at the maximum, the need is NOT met \
+             (stripe several volumes or consider io2)",
+            storage::GP3_MAX_IOPS
+        ));
+        iops_p = storage::GP3_MAX_IOPS;
+    }
+    let needs_gib = (Decimal::from(iops_p) / Decimal::from(storage::GP3_MAX_IOPS_PER_GIB)).ceil();
+    if vol.size_gib < needs_gib {
+        notes.push(format!(
+            "{} volume raised from {} GiB to {needs_gib} GiB: gp3 gives at most {} IOPS per GiB",
+            if vol.role == VolumeRole::Root { "root" } else { "data" },
+            vol.size_gib.normalize(),
+            storage::GP3_MAX_IOPS_PER_GIB
+        ));
+        vol.size_gib = needs_gib;
+    }
+    vol.iops = (iops_p > storage::GP3_BASELINE_IOPS).then_some(iops_p);
+    vol.throughput_mbps = (mbps > storage::GP3_BASELINE_MBPS).then_some(mbps);
+    v
+}
+
+/// Root volume of the OS default size; the rest of the disk (rounded up to whole GiB) as data volumes of at most
+/// 16 TiB each (the gp3 maximum), the last one holding the remainder.
 pub fn volumes(disk_gib: Option<Decimal>, root_gib: Decimal) -> Vec<Volume> {
-    let gp3 = |role, size_gib| Volume { role, volume_type: "gp3".into(), size_gib };
+    let gp3 = |role, size_gib| Volume { role, volume_type: "gp3".into(), size_gib, iops: None, throughput_mbps: None };
     let mut v = vec![gp3(VolumeRole::Root, root_gib)];
     if let Some(disk) = disk_gib {
-        let rest = (disk - root_gib).ceil();
-        if rest > Decimal::ZERO {
-            v.push(gp3(VolumeRole::Data, rest));
+        let mut rest = (disk - root_gib).ceil();
+        let max = Decimal::from(storage::GP3_MAX_GIB);
+        while rest > Decimal::ZERO {
+            let size = rest.min(max);
+            v.push(gp3(VolumeRole::Data, size));
+            rest -= size;
         }
     }
     v
@@ -463,16 +572,76 @@ fn explain(req: &Requirement, outcome: &MatchOutcome) -> String {
     }
 }
 
+/// Prices EBS: the region's service prices, the `[prices]` overrides and the backup policy.
+struct EbsPricing<'a> {
+    services: &'a ServicePrices,
+    region: &'a str,
+    overrides: BTreeMap<String, Decimal>,
+    policy: SnapshotPolicy,
+}
+
+impl EbsPricing<'_> {
+    /// Cost lines of `volumes` times `copies` (servers of the row, or a group's average instances), plus the
+    /// snapshots of `backup_gib` per copy when backups apply; missing prices go to `missing`.
+    fn lines(
+        &self,
+        volumes: &[Volume],
+        copies: Decimal,
+        backup_gib: Option<Decimal>,
+        missing: &mut BTreeSet<String>,
+    ) -> Vec<CostLine> {
+        let mut out = Vec::new();
+        let mut add = |cost: Result<storage::StorageCost, storage::StorageError>, label: &str, out: &mut Vec<CostLine>| {
+            match cost {
+                Ok(c) => {
+                    missing.extend(c.missing);
+                    for l in c.lines {
+                        let quantity = (l.quantity * copies).normalize();
+                        let item = match l.item.strip_prefix("EBS gp3 storage") {
+                            Some(_) => format!("EBS gp3 {label} volume"),
+                            None if label.is_empty() => l.item,
+                            None => format!("{} ({label} volume)", l.item),
+                        };
+                        out.push(CostLine {
+                            category: Category::Storage,
+                            item: Cow::Owned(item),
+                            quantity,
+                            unit: Cow::Owned(l.unit),
+                            unit_usd: l.unit_usd,
+                            monthly_usd: l.unit_usd.map(|u| (u * quantity).normalize()),
+                            source: Cow::Owned(l.source),
+                        });
+                    }
+                }
+                // plan_volumes keeps every volume inside the gp3 limits; a broken one is named, never priced.
+                Err(e) => {
+                    missing.insert(format!("{label} volume not priced: {e}"));
+                }
+            }
+        };
+        for v in volumes {
+            let label = if v.role == VolumeRole::Root { "root" } else { "data" };
+            let gp3 = Gp3 { size_gib: v.size_gib, iops: v.iops, throughput_mbps: v.throughput_mbps };
+            add(storage::gp3_lines(&gp3, self.services, self.region, &self.overrides), label, &mut out);
+        }
+        if let Some(gib) = backup_gib {
+            add(storage::snapshot_line(gib, &self.policy, self.services, self.region, &self.overrides), "", &mut out);
+        }
+        out
+    }
+}
+
 fn cost(
     sp: &mut ServerPlan,
-    ebs: Option<(Decimal, &'static str)>,
+    ebs: &EbsPricing<'_>,
     ipv4: Option<(Decimal, &'static str)>,
     prices: &RegionPrices,
     missing: &mut BTreeSet<ServiceItem>,
+    missing_storage: &mut BTreeSet<String>,
 ) {
     let count = Decimal::from(sp.count);
     // Running hours of all the row's servers: the instance and its auto-assigned public address
-    // are billed only while running; EBS volumes all month.
+    // are billed only while running; EBS volumes and snapshots all month.
     let hours = sp.hours_per_month * count;
     let mut lines = Vec::new();
     if let MatchOutcome::Placed(p) = &sp.placement {
@@ -485,30 +654,17 @@ fn cost(
             monthly_usd: Some((p.hourly_usd * hours).normalize()),
             source: Cow::Owned(p.price_source.clone()),
         });
-        // A scaling group's volumes live as long as its instances: on average instance-hours / 730.
-        let volume_count = match &sp.group {
-            Some(g) => g.instance_hours_month / HOURS_PER_MONTH,
-            None => count,
-        };
-        for v in &sp.volumes {
-            let qty = (v.size_gib * volume_count).normalize();
-            if ebs.is_none() {
-                missing.insert(ServiceItem::EbsGp3GibMonth);
+        // A scaling group's volumes live as long as its instances: on average instance-hours / 730; its
+        // instances are replaceable copies of a launch template, so they are not backed up.
+        let (copies, backup) = match &sp.group {
+            Some(g) => (g.instance_hours_month / HOURS_PER_MONTH, None),
+            None => {
+                // Snapshots store written blocks: the data used when known, else the volumes' full size.
+                let provisioned: Decimal = sp.volumes.iter().map(|v| v.size_gib).sum();
+                (count, Some(sp.current.disk_used_gib.map_or(provisioned, |u| u.min(provisioned))))
             }
-            lines.push(CostLine {
-                category: Category::Storage,
-                item: Cow::Borrowed(if v.role == VolumeRole::Root {
-                    "EBS gp3 root volume"
-                } else {
-                    "EBS gp3 data volume"
-                }),
-                quantity: qty,
-                unit: Cow::Borrowed("GiB-month"),
-                unit_usd: ebs.map(|e| e.0),
-                monthly_usd: ebs.map(|e| (e.0 * qty).normalize()),
-                source: Cow::Borrowed(ebs.map_or("not in snapshot", |e| e.1)),
-            });
-        }
+        };
+        lines.extend(ebs.lines(&sp.volumes, copies, backup, missing_storage));
         if sp.public {
             if ipv4.is_none() {
                 missing.insert(ServiceItem::PublicIpv4Hour);
@@ -528,10 +684,10 @@ fn cost(
         }
     }
     sp.monthly_usd = lines.iter().filter_map(|l| l.monthly_usd).sum::<Decimal>().normalize();
+    let storage = lines.iter().filter(|l| l.category == Category::Storage).map(|l| l.monthly_usd);
+    // Only a figure when every storage price is known (a missing one is warned about instead).
     if sp.hours_per_month < HOURS_PER_MONTH && matches!(sp.placement, MatchOutcome::Placed(_)) {
-        let storage: Decimal =
-            lines.iter().filter(|l| l.category == Category::Storage).filter_map(|l| l.monthly_usd).sum();
-        sp.stopped_usd_month = Some(storage.normalize());
+        sp.stopped_usd_month = storage.sum::<Option<Decimal>>().map(|d| d.normalize());
     }
     sp.costs = lines;
 }

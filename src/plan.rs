@@ -55,6 +55,9 @@ pub struct SettingsRef {
     pub arch: String,
     pub burstable: String,
     pub include_previous_generation: bool,
+    /// `[storage]`: volume sizing basis, growth and the backup policy priced.
+    #[serde(default)]
+    pub storage: crate::settings::StorageSettings,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -122,6 +125,12 @@ pub struct Volume {
     pub role: VolumeRole,
     pub volume_type: String,
     pub size_gib: Decimal,
+    /// gp3 IOPS to provision, only when above the included 3,000.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub iops: Option<u32>,
+    /// gp3 throughput in MiB/s to provision, only when above the included 125.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub throughput_mbps: Option<u32>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
@@ -175,6 +184,9 @@ pub struct ServerPlan {
     pub placement: MatchOutcome,
     /// The placement in one sentence: needed, got, price, runner-up.
     pub why: Arc<str>,
+    /// What was assumed or changed for this row (disk sizing, IOPS, reader notes).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
     pub volumes: Vec<Volume>,
     pub public: bool,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]

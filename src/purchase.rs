@@ -121,6 +121,33 @@ pub fn advise(rates: Rates, hours_per_month: Decimal, count: u32, interruptible:
     PurchaseAdvice { hours_per_month, options, recommended: best, reason }
 }
 
+/// A scaling group's options: its `min` instances run all month and are the reservation (or spot) candidates; the
+/// `instance_hours_month` above `min × 730` stay on-demand and are added to every option alike, so they never change
+/// the recommendation. `None` when `min` is 0 (nothing runs all month: on-demand only).
+pub fn advise_group(
+    rates: Rates,
+    min: u32,
+    instance_hours_month: Decimal,
+    interruptible: bool,
+) -> Option<PurchaseAdvice> {
+    if min == 0 {
+        return None;
+    }
+    let mut advice = advise(rates, HOURS_PER_MONTH, min, interruptible);
+    let above = (instance_hours_month - HOURS_PER_MONTH * Decimal::from(min)).max(Decimal::ZERO);
+    let burst = (rates.on_demand * above).normalize();
+    for o in &mut advice.options {
+        o.monthly_usd = (o.monthly_usd + burst).normalize();
+        o.effective_monthly_usd = (o.effective_monthly_usd + burst).normalize();
+    }
+    advice.reason = format!(
+        "group minimum of {min} runs all month: {}; the {} instance-hours above it stay on-demand",
+        advice.reason,
+        above.round_dp(1).normalize()
+    );
+    Some(advice)
+}
+
 fn commitment(k: PurchaseKind) -> u8 {
     match k {
         PurchaseKind::OnDemand => 0,
@@ -224,5 +251,27 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn a_group_reserves_its_minimum_and_keeps_the_burst_on_demand() {
+        let rates =
+            Rates { on_demand: d("0.1"), spot: None, reserved_1y: Some(d("0.06")), reserved_3y: Some(d("0.04")) };
+        // min 2 all month = 1460 h; 2000 instance-hours leave 540 h on-demand = $54.
+        let a = advise_group(rates, 2, d("2000"), false).expect("advice");
+        let eff: Vec<(PurchaseKind, Decimal)> = a.options.iter().map(|o| (o.kind, o.effective_monthly_usd)).collect();
+        // on-demand 0.1 x 1460 + 54; RI 1yr 0.06 x 8760 x 2 / 12 + 54; RI 3yr 0.04 x 26280 x 2 / 36 + 54.
+        assert_eq!(
+            eff,
+            [
+                (PurchaseKind::OnDemand, d("200")),
+                (PurchaseKind::Reserved1y, d("141.6")),
+                (PurchaseKind::Reserved3y, d("112.4"))
+            ]
+        );
+        assert_eq!(a.options[2].upfront_usd, d("2102.4"));
+        assert_eq!(a.recommended, PurchaseKind::Reserved3y);
+        assert!(a.reason.contains("the 540 instance-hours above it stay on-demand"), "{}", a.reason);
+        assert!(advise_group(rates, 0, d("500"), false).is_none());
     }
 }

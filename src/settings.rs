@@ -31,6 +31,12 @@
 //! weekday = [2,2,2,2,2,2,2,3,4,4,4,4,4,4,4,4,4,4,3,2,2,2,2,2]   # 24 hourly counts (or `profile`)
 //! weekend = [2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2]
 //!
+//! [storage]
+//! disk = "provisioned"        # size volumes from the "provisioned" disk or the "used" data plus growth
+//! growth_pct = 20             # growth added to the used data when disk = "used"
+//! snapshot_retention_days = 7 # daily EBS snapshots kept (0 = no backups priced)
+//! snapshot_daily_change_pct = 2  # share of the data whose blocks change in a day
+//!
 //! [migration]
 //! link_mbps = 100             # uplink used to copy the data to AWS
 //! utilisation = 0.8           # share of the link the copy gets
@@ -108,6 +114,7 @@ pub struct Settings {
     pub schedules: BTreeMap<String, String>,
     pub network: NetworkSettings,
     pub migration: MigrationSettings,
+    pub storage: StorageSettings,
     /// Scaling groups by name.
     pub groups: BTreeMap<String, crate::scaling::GroupSettings>,
     /// An enterprise discount on every AWS price, in percent (0 to 100).
@@ -150,6 +157,50 @@ fn default_threshold() -> Decimal {
     Decimal::from(10)
 }
 
+/// How volumes are sized and backed up (`[storage]`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StorageSettings {
+    #[serde(default = "default_disk")]
+    pub disk: crate::storage::DiskBasis,
+    #[serde(default = "default_growth")]
+    pub growth_pct: Decimal,
+    #[serde(default = "default_retention")]
+    pub snapshot_retention_days: u32,
+    #[serde(default = "default_change")]
+    pub snapshot_daily_change_pct: Decimal,
+}
+
+fn default_disk() -> crate::storage::DiskBasis {
+    crate::storage::DiskBasis::Provisioned
+}
+
+/// 20% growth on the data in use: a rocklift assumption (printed in the report), not an AWS figure.
+fn default_growth() -> Decimal {
+    Decimal::from(20)
+}
+
+/// A week of daily backups: a rocklift assumption (printed in the report).
+fn default_retention() -> u32 {
+    7
+}
+
+/// 2% of the data changing a day: a rocklift assumption for office servers (printed in the report).
+fn default_change() -> Decimal {
+    Decimal::from(2)
+}
+
+impl Default for StorageSettings {
+    fn default() -> Self {
+        StorageSettings {
+            disk: default_disk(),
+            growth_pct: default_growth(),
+            snapshot_retention_days: default_retention(),
+            snapshot_daily_change_pct: default_change(),
+        }
+    }
+}
+
 impl Default for MigrationSettings {
     fn default() -> Self {
         MigrationSettings {
@@ -177,6 +228,7 @@ impl Default for Settings {
             schedules: BTreeMap::new(),
             network: NetworkSettings::default(),
             migration: MigrationSettings::default(),
+            storage: StorageSettings::default(),
             groups: BTreeMap::new(),
             discount_pct: Decimal::ZERO,
         }
@@ -209,6 +261,7 @@ struct FileSettings {
     schedules: BTreeMap<String, String>,
     network: Option<NetworkSettings>,
     migration: Option<MigrationSettings>,
+    storage: Option<StorageSettings>,
     #[serde(default)]
     groups: BTreeMap<String, crate::scaling::GroupSettings>,
     discount_pct: Option<toml::Value>,
@@ -224,6 +277,7 @@ pub struct Overrides {
     pub burstable: Option<Burstable>,
     pub include_previous_generation: Option<bool>,
     pub link_mbps: Option<Decimal>,
+    pub disk: Option<crate::storage::DiskBasis>,
 }
 
 /// Read `path` when given (it must exist), else `./rocklift.toml` when present, and apply `overrides`.
@@ -267,6 +321,9 @@ pub fn apply(mut s: Settings, o: &Overrides) -> Settings {
     }
     if let Some(v) = o.link_mbps {
         s.migration.link_mbps = v;
+    }
+    if let Some(v) = o.disk {
+        s.storage.disk = v;
     }
     s
 }
@@ -366,16 +423,29 @@ pub fn parse(label: &str, text: &str) -> Result<Settings> {
         }
         s.migration = m;
     }
+    if let Some(st) = f.storage {
+        let pct_ok = |d: Decimal| d >= Decimal::ZERO && d <= Decimal::ONE_HUNDRED;
+        if !pct_ok(st.snapshot_daily_change_pct) || st.growth_pct < Decimal::ZERO || st.growth_pct > Decimal::from(1000) {
+            return Err(problem(
+                find(text, "[storage]"),
+                "[storage]: snapshot_daily_change_pct must be from 0 to 100 and growth_pct from 0 to 1000".into(),
+            ));
+        }
+        s.storage = st;
+    }
     for (region, items) in f.prices {
         let mut m = BTreeMap::new();
         for (key, value) in items {
             let at = find(text, &key);
-            if ServiceItem::from_setting_name(&key).is_none() && !crate::network::OVERRIDE_NAMES.contains(&key.as_str())
+            if ServiceItem::from_setting_name(&key).is_none()
+                && !crate::network::OVERRIDE_NAMES.contains(&key.as_str())
+                && !crate::storage::OVERRIDE_NAMES.contains(&key.as_str())
             {
                 return Err(problem(
                     at,
                     format!(
-                        "[prices.\"{region}\"] {key}: unknown price; expected one of ebs_gp3_gib_month, {}",
+                        "[prices.\"{region}\"] {key}: unknown price; expected one of public_ipv4_hour, {}, {}",
+                        crate::storage::OVERRIDE_NAMES.join(", "),
                         crate::network::OVERRIDE_NAMES.join(", ")
                     ),
                 ));

@@ -213,6 +213,8 @@ pub struct StorageLine {
     /// Billed quantity in `unit` (for IOPS and throughput: the part above the included baseline).
     pub quantity: Decimal,
     pub unit: String,
+    /// Price per `unit`, `None` when not known for the region.
+    pub unit_usd: Option<Decimal>,
     /// `None` when the price is not known for the region: left out of the total.
     pub usd_month: Option<Decimal>,
     /// How the figure was made, e.g. `500 GiB × $0.08/GB-month`.
@@ -345,6 +347,7 @@ fn line(
             item: name.to_owned(),
             quantity,
             unit: item.unit.to_owned(),
+            unit_usd: Some(rate),
             usd_month: Some(quantity * rate),
             detail: format!("{what} × ${}/{}", display_rate(rate), item.unit),
             source: source.to_owned(),
@@ -355,6 +358,7 @@ fn line(
                 item: name.to_owned(),
                 quantity,
                 unit: item.unit.to_owned(),
+                unit_usd: None,
                 usd_month: None,
                 detail: format!("{what} × price unknown in {region}"),
                 source: SOURCE_MISSING.to_owned(),

@@ -84,7 +84,8 @@ fn two_runs_are_byte_identical() {
 }
 
 /// web01 worked out by hand from shared/data: c6a.large $0.0765/h (karpenter list, us-east-1 linux),
-/// gp3 $0.08/GiB-month for 20 GiB root + 40 GiB data, public IPv4 $0.005/h.
+/// gp3 $0.08/GiB-month for 20 GiB root + 40 GiB data, public IPv4 $0.005/h, and the default backups: 7 daily
+/// snapshots of its 18 GiB used with 2% changing a day, 18 x (1 + 0.02 x 6) = 20.16 GB at $0.05/GB-month.
 #[test]
 fn web01_costs_add_up_by_hand() {
     let (_, json, _) = plan_files("examples/smb-office.csv", &[]);
@@ -92,14 +93,15 @@ fn web01_costs_add_up_by_hand() {
     let web01 = v["servers"].as_array().expect("servers").iter().find(|s| s["name"] == "web01").expect("web01");
     assert_eq!(web01["placement"]["instance_type"], "c6a.large");
     assert_eq!(web01["placement"]["hourly_usd"], "0.076500");
-    // 0.0765 * 730 = 55.845; 60 * 0.08 = 4.80; 0.005 * 730 = 3.65; total 64.295
+    // 0.0765 * 730 = 55.845; 60 * 0.08 = 4.80; 20.16 * 0.05 = 1.008; 0.005 * 730 = 3.65; total 65.303
     let monthly: Vec<&str> =
         web01["costs"].as_array().expect("costs").iter().map(|c| c["monthly_usd"].as_str().expect("priced")).collect();
     let sum: rust_decimal::Decimal = monthly.iter().map(|m| m.parse::<rust_decimal::Decimal>().expect("dec")).sum();
-    assert_eq!(sum, "64.295".parse().expect("dec"));
+    assert_eq!(monthly, ["55.845", "1.6", "3.2", "1.008", "3.65"]);
+    assert_eq!(sum, "65.303".parse().expect("dec"));
     assert_eq!(
         web01["monthly_usd"].as_str().map(|s| s.parse::<rust_decimal::Decimal>().expect("dec")),
-        Some("64.295".parse().expect("dec"))
+        Some("65.303".parse().expect("dec"))
     );
     // erp01 runs RHEL today: the report shows what RHEL on AWS would cost on the same type.
     let erp = v["servers"].as_array().expect("servers").iter().find(|s| s["name"] == "erp01").expect("erp01");
@@ -172,7 +174,7 @@ fn config_file_is_read_and_errors_are_located() {
     // A user price override fills a gap in the snapshot, exactly.
     fs::write(
         dir.path().join("rocklift.toml"),
-        "region = \"eu-west-1\"\n[prices.\"eu-west-1\"]\nebs_gp3_gib_month = \"0.088\"\npublic_ipv4_hour = \"0.005\"\ninternet_out_gb = \"0.09\"\ninternet_in_gb = \"0\"\n",
+        "region = \"eu-west-1\"\n[prices.\"eu-west-1\"]\nebs_gp3_gib_month = \"0.088\"\nebs_snapshot_gib_month = \"0.05\"\nebs_gp3_iops_month = \"0.0055\"\nebs_gp3_mbps_month = \"0.044\"\npublic_ipv4_hour = \"0.005\"\ninternet_out_gb = \"0.09\"\ninternet_in_gb = \"0\"\n",
     )
     .expect("write");
     let o = run_in(dir.path(), &["plan", inv, "--format", "json"]);
@@ -194,7 +196,7 @@ fn missing_service_prices_are_warned_not_zeroed() {
     let w = v["warnings"].as_array().expect("warnings");
     assert!(w.iter().any(|w| w
         .as_str()
-        .is_some_and(|s| s.contains("EBS gp3 storage ($/GiB-month) in eu-west-1 is not in the offline snapshot"))));
+        .is_some_and(|s| s.contains("EBS gp3 storage ($/GB-month) in eu-west-1 is not in the offline snapshot"))));
     let storage = &v["servers"][0]["costs"][1];
     assert_eq!(storage["unit_usd"], serde_json::Value::Null);
     assert_eq!(storage["monthly_usd"], serde_json::Value::Null);
@@ -263,4 +265,17 @@ fn instances_lists_cheapest_first() {
     assert!(all
         .iter()
         .all(|t| t["gpu_model"] == "A10G" && t["instance_type"].as_str().is_some_and(|s| s.starts_with("g5."))));
+}
+
+#[test]
+fn disk_used_flag_sizes_from_the_data_plus_growth() {
+    let o = run(&["plan", "examples/smb-office.csv", "--disk", "used", "--format", "json"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+    let fs01 = v["servers"].as_array().expect("servers").iter().find(|s| s["name"] == "fs01").expect("fs01");
+    // 1450 GiB used + 20% growth = 1740 GiB: the 20 GiB root volume and 1720 GiB of data.
+    assert_eq!(fs01["volumes"][1]["size_gib"], "1720");
+    assert_eq!(v["settings"]["storage"]["disk"], "used");
+    let o = run(&["plan", "examples/smb-office.csv", "--disk", "half"]);
+    assert_eq!(o.status.code(), Some(2));
 }

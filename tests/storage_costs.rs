@@ -414,3 +414,76 @@ proptest! {
         }
     }
 }
+
+// ---------------------------------------------------------------------------------------------------------------
+// Volumes of a planned server (estimate::plan_volumes): the inventory's IOPS / throughput columns and --disk.
+// ---------------------------------------------------------------------------------------------------------------
+
+use rocklift::estimate::plan_volumes;
+use rocklift::plan::{Volume, VolumeRole};
+use rocklift::settings::StorageSettings;
+
+fn planned(
+    prov: Option<&str>,
+    used: Option<&str>,
+    iops: Option<u32>,
+    mbps: Option<u32>,
+    st: &StorageSettings,
+) -> (Vec<Volume>, Vec<String>) {
+    let mut notes = Vec::new();
+    let v = plan_volumes(prov.map(d), used.map(d), iops, mbps, d("20"), st, &mut notes);
+    (v, notes)
+}
+
+fn sizes(v: &[Volume]) -> Vec<(VolumeRole, Decimal, Option<u32>, Option<u32>)> {
+    v.iter().map(|v| (v.role, v.size_gib, v.iops, v.throughput_mbps)).collect()
+}
+
+#[test]
+fn iops_and_throughput_go_on_the_data_volume_only_above_baseline() {
+    let st = StorageSettings::default();
+    let (v, notes) = planned(Some("1000"), None, Some(8000), Some(250), &st);
+    assert_eq!(
+        sizes(&v),
+        [(VolumeRole::Root, d("20"), None, None), (VolumeRole::Data, d("980"), Some(8000), Some(250))]
+    );
+    assert!(notes.is_empty(), "{notes:?}");
+    // At or below the baseline: nothing to provision.
+    let (v, _) = planned(Some("1000"), None, Some(3000), Some(125), &st);
+    assert_eq!(sizes(&v)[1], (VolumeRole::Data, d("980"), None, None));
+    // No data volume: the root volume gets them.
+    let (v, _) = planned(Some("20"), None, Some(4000), None, &st);
+    assert_eq!(sizes(&v), [(VolumeRole::Root, d("20"), Some(4000), None)]);
+}
+
+#[test]
+fn gp3_rules_raise_iops_and_size_never_below_the_need() {
+    let st = StorageSettings::default();
+    // 1000 MiB/s needs 4000 IOPS (0.25 MiB/s per IOPS); 4000 IOPS on a 5 GiB data volume need 8 GiB (500 per GiB).
+    let (v, notes) = planned(Some("25"), None, None, Some(1000), &st);
+    assert_eq!(sizes(&v)[1], (VolumeRole::Data, d("8"), Some(4000), Some(1000)));
+    assert_eq!(
+        notes,
+        [
+            "disk IOPS raised from 3000 to 4000: gp3 gives at most 0.25 MiB/s per IOPS",
+            "data volume raised from 5 GiB to 8 GiB: gp3 gives at most 500 IOPS per GiB",
+        ]
+    );
+    // Above the gp3 maxima: capped, and the note says the need is not met.
+    let (v, notes) = planned(Some("500"), None, Some(20000), Some(1200), &st);
+    assert_eq!(sizes(&v)[1], (VolumeRole::Data, d("480"), Some(16000), Some(1000)));
+    assert!(notes.iter().any(|n| n.contains("1200 MiB/s is above the gp3 maximum of 1000 MiB/s")), "{notes:?}");
+    assert!(notes.iter().any(|n| n.contains("20000 IOPS is above the gp3 maximum of 16000")), "{notes:?}");
+}
+
+#[test]
+fn used_disk_basis_adds_growth_and_big_disks_split_at_16_tib() {
+    let st = StorageSettings { disk: DiskBasis::Used, ..StorageSettings::default() };
+    // 1450 GiB used + 20% = 1740 GiB: 20 root + 1720 data.
+    let (v, _) = planned(Some("2000"), Some("1450"), None, None, &st);
+    assert_eq!(sizes(&v), [(VolumeRole::Root, d("20"), None, None), (VolumeRole::Data, d("1720"), None, None)]);
+    // 40,000 GiB provisioned: 39,980 GiB of data in 16,384 + 16,384 + 7,212.
+    let (v, _) = planned(Some("40000"), None, None, None, &StorageSettings::default());
+    let data: Vec<Decimal> = v.iter().filter(|v| v.role == VolumeRole::Data).map(|v| v.size_gib).collect();
+    assert_eq!(data, [d("16384"), d("16384"), d("7212")]);
+}

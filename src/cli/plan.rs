@@ -44,8 +44,26 @@ pub struct Args {
     /// Uplink in Mbit/s for copying the data to AWS (default from rocklift.toml, else 100).
     #[arg(long, value_name = "N")]
     link_mbps: Option<Decimal>,
+    /// Size data volumes from the provisioned disk, or from the data used plus growth ([storage] growth_pct).
+    #[arg(long, value_enum)]
+    disk: Option<DiskArg>,
     #[command(flatten)]
     render: super::terraform::RenderArgs,
+}
+
+#[derive(Copy, Clone, Debug, ValueEnum)]
+enum DiskArg {
+    Provisioned,
+    Used,
+}
+
+impl From<DiskArg> for rocklift::storage::DiskBasis {
+    fn from(d: DiskArg) -> Self {
+        match d {
+            DiskArg::Provisioned => rocklift::storage::DiskBasis::Provisioned,
+            DiskArg::Used => rocklift::storage::DiskBasis::Used,
+        }
+    }
 }
 
 #[derive(Copy, Clone, Debug, ValueEnum)]
@@ -74,6 +92,7 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
         burstable: a.burstable.map(Into::into),
         include_previous_generation: a.include_previous_generation.then_some(true),
         link_mbps: a.link_mbps,
+        disk: a.disk.map(Into::into),
     };
     let settings = ctx.settings(&overrides)?;
     let inventory = native_csv::read_file(&a.inventory)?;

@@ -74,6 +74,9 @@ pub struct Image {
 pub struct Volume {
     pub device: String,
     pub size_gib: Decimal,
+    /// gp3 IOPS and MiB/s above the included baseline; `None` leaves AWS's baseline.
+    pub iops: Option<u32>,
+    pub throughput_mbps: Option<u32>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -89,6 +92,8 @@ pub struct Instance {
     pub os: String,
     pub windows: bool,
     pub root_gib: Decimal,
+    pub root_iops: Option<u32>,
+    pub root_throughput_mbps: Option<u32>,
     pub data_volumes: Vec<Volume>,
     pub public: bool,
     pub subnet_slot: u32,
@@ -107,6 +112,8 @@ pub struct ScalingGroup {
     pub ebs_optimized: bool,
     pub image_key: String,
     pub root_gib: Decimal,
+    pub root_iops: Option<u32>,
+    pub root_throughput_mbps: Option<u32>,
     pub data_volumes: Vec<Volume>,
     pub min: u32,
     pub max: u32,
@@ -283,7 +290,9 @@ pub fn build(plan: &Plan) -> Result<Context> {
                 entry.1.insert((pr.from, pr.to));
             }
         }
-        let root_gib = s.volumes.iter().find(|v| v.role == VolumeRole::Root).map_or(Decimal::from(20), |v| v.size_gib);
+        let root = s.volumes.iter().find(|v| v.role == VolumeRole::Root);
+        let root_gib = root.map_or(Decimal::from(20), |v| v.size_gib);
+        let (root_iops, root_throughput_mbps) = root.map_or((None, None), |v| (v.iops, v.throughput_mbps));
         let letters = "fghijklmnop";
         let data_volumes: Vec<Volume> = s
             .volumes
@@ -293,6 +302,8 @@ pub fn build(plan: &Plan) -> Result<Context> {
             .map(|(v, l)| Volume {
                 device: if windows { format!("xvd{l}") } else { format!("/dev/sd{l}") },
                 size_gib: v.size_gib,
+                iops: v.iops,
+                throughput_mbps: v.throughput_mbps,
             })
             .collect();
         if let Some(g) = &s.group {
@@ -316,6 +327,8 @@ pub fn build(plan: &Plan) -> Result<Context> {
                 ebs_optimized: p.ebs_optimizable,
                 image_key: image_key.clone(),
                 root_gib,
+                root_iops,
+                root_throughput_mbps,
                 data_volumes: data_volumes.clone(),
                 min: g.min,
                 max: g.max,
@@ -367,6 +380,8 @@ pub fn build(plan: &Plan) -> Result<Context> {
                 os: s.os.target.clone(),
                 windows,
                 root_gib,
+                root_iops,
+                root_throughput_mbps,
                 data_volumes: data_volumes.clone(),
                 public: s.public,
                 tags: s.tags.clone(),
