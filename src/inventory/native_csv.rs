@@ -31,6 +31,28 @@ const MAX_NAME_CHARS: usize = 1024;
 
 pub const FORMAT: &str = "rocklift-csv";
 
+/// Whether a header row is a rocklift inventory: it names (by any alias) the columns name, cpus, a memory size and
+/// os; `Err` names the missing ones.
+pub fn sniff(header: &[String]) -> std::result::Result<(), String> {
+    let found: Vec<Column> = header.iter().filter_map(|h| header::lookup(h)).collect();
+    let has = |c: Column| found.contains(&c);
+    let missing: Vec<&str> = [
+        ("name", has(Column::Name)),
+        ("cpus", has(Column::Cpus)),
+        ("memory_gib", has(Column::MemoryGib) || has(Column::MemoryMib)),
+        ("os", has(Column::Os)),
+    ]
+    .into_iter()
+    .filter(|(_, ok)| !ok)
+    .map(|(n, _)| n)
+    .collect();
+    if missing.is_empty() {
+        Ok(())
+    } else {
+        Err(format!("no column {}", missing.iter().map(|m| format!("'{m}'")).collect::<Vec<_>>().join(", ")))
+    }
+}
+
 /// Read and parse an inventory file.
 pub fn read_file(path: &Path) -> Result<Inventory> {
     let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;

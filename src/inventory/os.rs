@@ -62,29 +62,53 @@ pub fn classify(text: &str) -> Option<OsInfo> {
         (OsFamily::AlmaLinux, &["almalinux", "alma"][..]),
         (OsFamily::OracleLinux, &["oraclelinux", "oracleenterpriselinux", "oel"][..]),
     ];
+    // VMware guest OS labels name a range ("CentOS 4/5 or later (64-bit)", "CentOS 4/5/6/7 (64-bit)"): no version.
+    let ranged = lower.contains("or later") || lower.contains('/');
     for (family, keys) in el {
         for key in keys {
             if let Some(pos) = find_word_start(&lower, key) {
                 let major = first_number_after(&lower, pos + key.len().min(lower.len() - pos));
-                return Some(el_target(t, family, major));
+                return Some(el_or_range(t, family, major, ranged));
             }
             // "Red Hat" / "Oracle Linux" written with spaces.
             if key.len() > 4 && squashed.contains(key) {
                 let anchor = lower.find(&key[..3]).unwrap_or(0);
                 let major = first_number_after(&lower, anchor + 3);
-                return Some(el_target(t, family, major));
+                return Some(el_or_range(t, family, major, ranged));
             }
         }
     }
     if lower.contains("windows") {
+        let target = t.trim_start_matches("Microsoft ").trim_end_matches("(64-bit)").trim_end_matches("(32-bit)").trim();
+        let client = !lower.contains("server");
         return Some(OsInfo {
             text: t.to_owned(),
             family: OsFamily::Windows,
             major: None,
-            target: t.trim_start_matches("Microsoft ").to_owned(),
+            target: target.to_owned(),
             rocky: None,
             price_os: PriceOs::Windows,
-            note: None,
+            note: client.then(|| {
+                "a Windows desktop OS: AWS has no licence-included Windows 10/11; priced as Windows Server \
+                 (bring-your-own desktop licences need Dedicated Hosts)"
+                    .to_owned()
+            }),
+        });
+    }
+    let generic = ["other linux", "other 2.6.x linux", "other 3.x", "other 4.x", "other 5.x", "other 6.x"];
+    if lower == "linux" || generic.iter().any(|g| lower.starts_with(g)) {
+        return Some(OsInfo {
+            text: t.to_owned(),
+            family: OsFamily::OtherLinux,
+            major: None,
+            target: "Linux (distribution not named)".to_owned(),
+            rocky: None,
+            price_os: PriceOs::Linux,
+            note: Some(
+                "the inventory does not name the Linux distribution: priced as Linux; check what it runs (an \
+                 Enterprise Linux would move to Rocky Linux)"
+                    .into(),
+            ),
         });
     }
     let other = ["ubuntu", "debian", "suse", "sles", "amazon linux", "fedora", "linux"];
@@ -102,6 +126,23 @@ pub fn classify(text: &str) -> Option<OsInfo> {
     None
 }
 
+/// A VMware guest label names a range from an old release ("CentOS 4/5 or later"): no one version is known, the
+/// guest is most likely EL7 or older, so it is planned like EL7 (Rocky Linux 8) with a note to check.
+fn el_or_range(text: &str, family: OsFamily, major: Option<u32>, ranged: bool) -> OsInfo {
+    match major {
+        Some(m) if ranged && m < 8 => {
+            let mut o = el_target(text, family, Some(7));
+            o.major = None;
+            o.note = Some(format!(
+                "'{text}' names a range of versions (a VMware guest label), not one: planned like EL7 or older on \
+                 Rocky Linux 8; check the real version (RVTools' 'OS according to the VMware Tools' column has it)"
+            ));
+            o
+        }
+        _ => el_target(text, family, major),
+    }
+}
+
 fn el_target(text: &str, family: OsFamily, major: Option<u32>) -> OsInfo {
     let (rocky_major, note) = match major {
         Some(9) => (9, None),
@@ -111,7 +152,7 @@ fn el_target(text: &str, family: OsFamily, major: Option<u32>) -> OsInfo {
             Some(format!("major upgrade from EL{m} to Rocky Linux 8 (EL{m} is past end of life; plan a rebuild or an ELevate upgrade)")),
         ),
         Some(m) => (9, Some(format!("EL{m} source planned on Rocky Linux 9: the snapshot has no Rocky {m} image"))),
-        None => (9, Some("no version in the OS name: planned on Rocky Linux 9, the current release".to_owned())),
+        None => (9, Some("no single version in the OS name: planned on Rocky Linux 9, the current release".to_owned())),
     };
     let note = match (family, note) {
         (OsFamily::Rhel, None) => Some("RHEL licence no longer needed on Rocky Linux".to_owned()),
@@ -198,6 +239,10 @@ mod tests {
         assert_eq!(target("Microsoft Windows Server 2019 (64-bit)").2, PriceOs::Windows);
         assert_eq!(target("Windows Server 2019 Standard").1, "Windows Server 2019 Standard");
         assert_eq!(target("Other 3.x or later Linux (64-bit)").0, OsFamily::OtherLinux);
+        assert_eq!(target("Other 3.x or later Linux (64-bit)").1, "Linux (distribution not named)");
+        assert_eq!(target("Microsoft Windows Server 2019 (64-bit)").1, "Windows Server 2019");
+        let desktop = classify("Microsoft Windows 10 (64-bit)").expect("windows");
+        assert!(desktop.note.is_some_and(|n| n.contains("no licence-included Windows 10/11")));
     }
 
     #[test]
