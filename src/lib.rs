@@ -2,6 +2,7 @@
 
 pub mod error;
 pub mod estimate;
+pub mod hpc;
 pub mod inventory;
 pub mod matching;
 pub mod money;

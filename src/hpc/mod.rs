@@ -1,0 +1,1 @@
+//! HPC burst planning (being written): Slurm job history, cluster description and replay.
