@@ -45,7 +45,7 @@ use rust_decimal::Decimal;
 use rustc_hash::FxHashMap;
 
 use super::cells::whole;
-use super::migration_hub::import_csv::{
+use super::import_csv::{
     self, amount, ceil_u32, check_name, in_line_order, memory_mb, new_server, os_text, percent, Columns, OsSeen,
     RowReader, Table, MAX_CPUS, MAX_DISK_GIB, MAX_DISK_IOPS, MAX_DISK_MBPS,
 };

@@ -5,9 +5,6 @@
 //! Reading follows the native reader (`native_csv`): UTF-8 BOM, CRLF, `,` `;` or tab delimiters detected from
 //! the header, quoted cells that hold the delimiter (`"10.0.0.1,10.0.0.2"`), blank and all-empty rows skipped
 //! (trailing empty lines), a row with another number of fields than the header reported, never a panic.
-//!
-//! (Shared by `migration_hub` and `azure_migrate`; it is included from `migration_hub.rs` with `#[path]`
-//! until `src/inventory/mod.rs` declares it.)
 
 use std::collections::BTreeMap;
 use std::sync::Arc;

@@ -41,19 +41,16 @@
 //! with a note. A repeated `ExternalId` is an error. The template has no power state or template flag, so
 //! `ReadOptions` changes nothing here.
 
-#[path = "import_csv.rs"]
-pub(crate) mod import_csv;
-
 use std::collections::BTreeMap;
 
 use rust_decimal::Decimal;
 use rustc_hash::{FxHashMap, FxHashSet};
 
-use self::import_csv::{
-    add_tag, amount, ceil_u32, check_name, in_line_order, memory_mb, new_server, os_text, percent, Columns, OsSeen,
-    RowReader, Table, MAX_CPUS, MAX_DISK_IOPS, MAX_DISK_MBPS, MAX_MEMORY_GIB,
-};
 use super::cells::whole;
+use super::import_csv::{
+    self, add_tag, amount, ceil_u32, check_name, in_line_order, memory_mb, new_server, os_text, percent, Columns,
+    OsSeen, RowReader, Table, MAX_CPUS, MAX_DISK_IOPS, MAX_DISK_MBPS, MAX_MEMORY_GIB,
+};
 use super::{Inventory, ReadOptions, Server};
 use crate::error::{Error, Problem, Result};
 

@@ -2,6 +2,7 @@
 
 pub mod cells;
 pub mod header;
+pub(crate) mod import_csv;
 pub mod native_csv;
 pub mod os;
 pub mod rvtools;
