@@ -49,8 +49,8 @@ use rust_decimal::Decimal;
 use rustc_hash::FxHashMap;
 
 use super::cells::{number, number_as, strip_pct, whole};
-use super::migration_evaluator::table::{self, Cell, Row};
 use super::os::{self, OsInfo};
+use super::table::{self, Cell, Row};
 use super::{Inventory, LeftOut, ReadOptions, Server};
 use crate::error::{Error, Problem, Result};
 

@@ -29,9 +29,6 @@
 //! - A cell Excel shows as a date (an Excel serial date) in a number column is an error that names
 //!   the date; rows that only carry a style are skipped; the header may follow a title row.
 
-#[path = "table.rs"]
-pub(crate) mod table;
-
 use std::collections::BTreeMap;
 use std::io::Cursor;
 use std::sync::Arc;
@@ -42,9 +39,9 @@ use rustc_hash::FxHashMap;
 
 use super::cells::{number, number_as, strip_pct, whole};
 use super::os::{self, OsInfo};
+use super::table::{self, Cell, Header, Row};
 use super::{Inventory, ReadOptions, Server};
 use crate::error::{Error, Problem, Result};
-use table::{Cell, Header, Row};
 
 pub const FORMAT: &str = "aws-migration-evaluator";
 /// The sheet of the published workbook that holds the servers.

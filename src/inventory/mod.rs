@@ -3,6 +3,7 @@
 pub mod cells;
 pub mod header;
 pub(crate) mod import_csv;
+pub(crate) mod table;
 pub mod native_csv;
 pub mod os;
 pub mod rvtools;

@@ -7,9 +7,6 @@
 //! whose field count differs from the header's is reported and skipped. xlsx: rows that only carry a
 //! style (all cells empty) are skipped; numbers become their shortest decimal text (so `0.6` stays
 //! `0.6`), Excel serial dates become [`Cell::Date`] with the date written out.
-//!
-//! This module is declared from `migration_evaluator.rs` with `#[path]` until `inventory/mod.rs` declares
-//! it (see that file's header).
 
 use calamine::Data;
 
