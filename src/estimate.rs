@@ -269,7 +269,7 @@ pub fn build_plan(inv: Inventory, settings: &Settings, data: &PricingData<'_>) -
     ));
     let no_util = servers
         .iter()
-        .filter(|s| s.requirement.cpu_basis == Basis::AsIsNoData || s.requirement.memory_basis == Basis::AsIsNoData)
+        .filter(|s| matches!(s.requirement.cpu_basis, Basis::AsIsNoData | Basis::AsIsLowConfidence) || matches!(s.requirement.memory_basis, Basis::AsIsNoData | Basis::AsIsLowConfidence))
         .count();
     if no_util > 0 {
         notes.push(format!("{no_util} server row(s) had no utilization data and were sized as-is"));
@@ -532,6 +532,7 @@ fn explain(req: &Requirement, outcome: &MatchOutcome) -> String {
         Basis::AsIs => "as-is",
         Basis::Utilization => "p95 x headroom",
         Basis::AsIsNoData => "as-is, no utilization data",
+        Basis::AsIsLowConfidence => "as-is, utilization history of low confidence",
     };
     let mut need = format!(
         "needs {} vCPU ({}), {} GiB ({})",

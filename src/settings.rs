@@ -5,6 +5,7 @@
 //! region = "us-east-1"        # AWS region to price in
 //! sizing = "as-is"            # "as-is" (provisioned vCPU and memory) or "utilization" (p95 x headroom)
 //! headroom = 1.2              # multiplier on p95 utilization when sizing = "utilization"
+//! min_confidence_stars = 4    # a utilization history rated fewer stars sizes nothing down (1 to 5)
 //! arch = "x86_64"             # default architecture for servers without an `arch` column: x86_64, arm64 or any
 //! burstable = "auto"          # t-family types: "auto" (only under the low-p95 rule), "allow", or "never"
 //! include_previous_generation = false  # also place types EC2 flags CurrentGeneration = false (m5, c5, m6i, g5, ...)
@@ -119,6 +120,8 @@ pub struct Settings {
     pub groups: BTreeMap<String, crate::scaling::GroupSettings>,
     /// An enterprise discount on every AWS price, in percent (0 to 100).
     pub discount_pct: Decimal,
+    /// Utilization history rated below this (Azure Migrate's 1-5 stars) does not size a server down.
+    pub min_confidence_stars: u8,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -231,6 +234,7 @@ impl Default for Settings {
             storage: StorageSettings::default(),
             groups: BTreeMap::new(),
             discount_pct: Decimal::ZERO,
+            min_confidence_stars: 4,
         }
     }
 }
@@ -248,6 +252,7 @@ struct FileSettings {
     region: Option<String>,
     sizing: Option<Sizing>,
     headroom: Option<f64>,
+    min_confidence_stars: Option<u8>,
     arch: Option<String>,
     burstable: Option<Burstable>,
     include_previous_generation: Option<bool>,
@@ -353,6 +358,15 @@ pub fn parse(label: &str, text: &str) -> Result<Settings> {
         s.headroom = d.ok_or_else(|| {
             problem(find(text, "headroom"), format!("headroom = {h}: expected a number from 1 to 10, such as 1.2"))
         })?;
+    }
+    if let Some(m) = f.min_confidence_stars {
+        if !(1..=5).contains(&m) {
+            return Err(problem(
+                find(text, "min_confidence_stars"),
+                format!("min_confidence_stars = {m}: expected 1 to 5 (stars, as Azure Migrate rates performance data)"),
+            ));
+        }
+        s.min_confidence_stars = m;
     }
     if let Some(a) = f.arch {
         s.arch = ArchChoice::parse(&a).ok_or_else(|| {

@@ -26,6 +26,8 @@ pub enum Basis {
     Utilization,
     /// Utilization sizing was asked for but the inventory has no p95 for this resource.
     AsIsNoData,
+    /// Utilization sizing was asked for but the history behind the p95 rates below `min_confidence_stars`.
+    AsIsLowConfidence,
 }
 
 /// Whether t-family (burstable) types may be placed.
@@ -59,8 +61,18 @@ pub struct Requirement {
 pub fn size(server: &Server, settings: &Settings) -> Requirement {
     let mut notes = Vec::new();
     let pct = |p: Decimal| p / Decimal::from(100);
+    // A p95 from a thin history (few of the expected samples) may miss the peaks: it sizes nothing down.
+    let low_confidence = server.confidence_stars.filter(|s| *s < settings.min_confidence_stars);
+    if let (Sizing::Utilization, Some(stars)) = (settings.sizing, low_confidence) {
+        notes.push(format!(
+            "utilization history rated {stars} star{} (below the {} needed to size down): sized as-is",
+            if stars == 1 { "" } else { "s" },
+            settings.min_confidence_stars
+        ));
+    }
     let (vcpus, cpu_basis) = match (settings.sizing, server.cpu_util_p95) {
         (Sizing::AsIs, _) => (server.cpus, Basis::AsIs),
+        (Sizing::Utilization, Some(_)) if low_confidence.is_some() => (server.cpus, Basis::AsIsLowConfidence),
         (Sizing::Utilization, Some(p)) => {
             let need = (Decimal::from(server.cpus) * pct(p) * settings.headroom)
                 .round_dp_with_strategy(0, RoundingStrategy::ToPositiveInfinity);
@@ -74,6 +86,7 @@ pub fn size(server: &Server, settings: &Settings) -> Requirement {
     };
     let (memory_gib, memory_basis) = match (settings.sizing, server.mem_util_p95) {
         (Sizing::AsIs, _) => (server.memory_gib, Basis::AsIs),
+        (Sizing::Utilization, Some(_)) if low_confidence.is_some() => (server.memory_gib, Basis::AsIsLowConfidence),
         (Sizing::Utilization, Some(p)) => {
             ((server.memory_gib * pct(p) * settings.headroom).normalize().max(MIN_MEMORY_GIB), Basis::Utilization)
         }

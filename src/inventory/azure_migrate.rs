@@ -235,6 +235,7 @@ pub fn parse(file: &str, bytes: &[u8], _opts: &ReadOptions) -> Result<Inventory>
         ignored_columns: cols.ignored,
         left_out: Vec::new(),
         hosts: Vec::new(),
+        warnings: Vec::new(),
     })
 }
 

@@ -368,6 +368,7 @@ pub fn parse_files(
         ignored_columns: ignored,
         left_out,
         hosts: Vec::new(),
+        warnings: Vec::new(),
     })
 }
 
@@ -542,6 +543,7 @@ fn vm_server(
         tags,
         disk_iops: None,
         disk_throughput_mbps: None,
+        confidence_stars: None,
         notes,
     })
 }

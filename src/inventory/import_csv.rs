@@ -440,6 +440,7 @@ pub(crate) fn new_server(name: String, line: u64, cpus: u32, memory_gib: Decimal
         tags: BTreeMap::new(),
         disk_iops: None,
         disk_throughput_mbps: None,
+        confidence_stars: None,
         notes: Vec::new(),
     }
 }

@@ -315,6 +315,7 @@ fn read_rows(
         ignored_columns: cols.ignored,
         left_out: Vec::new(),
         hosts: Vec::new(),
+        warnings: Vec::new(),
     })
 }
 
@@ -380,6 +381,7 @@ fn parse_row(
         tags,
         disk_iops: None,
         disk_throughput_mbps: None,
+        confidence_stars: None,
         notes,
     })
 }

@@ -2,6 +2,7 @@
 
 pub mod cells;
 pub mod header;
+pub mod history;
 pub(crate) mod import_csv;
 pub(crate) mod table;
 pub mod native_csv;
@@ -107,6 +108,10 @@ pub struct Server {
     /// What the reader had to assume for this server (e.g. "CPU utilization is the export's peak, used as p95").
     #[serde(default)]
     pub notes: Vec<String>,
+    /// Stars (1 to 5) of the utilization history the p95s came from, when they came from one
+    /// ([`crate::utilization`]); `None` when they came from the inventory itself or there are none.
+    #[serde(default)]
+    pub confidence_stars: Option<u8>,
 }
 
 /// A row the reader read but left out of the plan (a template, a powered-off VM), and why.
@@ -145,6 +150,10 @@ pub struct Inventory {
     /// Hypervisor hosts the inventory describes (RVTools vHost), for the on-prem comparison.
     #[serde(default)]
     pub hosts: Vec<HostInfo>,
+    /// What the reading wants the user to know: disagreements between merged files, history rows without a
+    /// server. The plan shows them as warnings.
+    #[serde(default)]
+    pub warnings: Vec<String>,
 }
 
 impl Inventory {

@@ -238,6 +238,7 @@ pub fn parse(file: &str, bytes: &[u8]) -> Result<Inventory> {
         ignored_columns: ignored,
         left_out: Vec::new(),
         hosts: Vec::new(),
+        warnings: Vec::new(),
     })
 }
 
@@ -589,6 +590,7 @@ fn parse_row(
         tags,
         disk_iops,
         disk_throughput_mbps,
+        confidence_stars: None,
         notes: Vec::new(),
     })
 }

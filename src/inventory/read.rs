@@ -223,7 +223,7 @@ pub fn merge(mut invs: Vec<Inventory>) -> Inventory {
             ignored_columns: Vec::new(),
             left_out: Vec::new(),
             hosts: Vec::new(),
-            conflicts: Vec::new(),
+            warnings: Vec::new(),
         });
     }
     let mut files = Vec::new();
@@ -247,7 +247,7 @@ pub fn merge(mut invs: Vec<Inventory>) -> Inventory {
         }
         left_out.extend(inv.left_out);
         hosts.extend(inv.hosts);
-        conflicts.extend(inv.conflicts);
+        conflicts.extend(inv.warnings);
         for s in inv.servers {
             let here = format!("{}:{}", inv.file, s.line);
             match index.get(&s.name) {
@@ -270,7 +270,7 @@ pub fn merge(mut invs: Vec<Inventory>) -> Inventory {
         ignored_columns: ignored,
         left_out,
         hosts,
-        conflicts,
+        warnings: conflicts,
     }
 }
 
