@@ -34,9 +34,12 @@ impl Problem {
 
 impl std::fmt::Display for Problem {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match &self.sheet {
-            None => write!(f, "{}:{}: ", self.file, self.line)?,
-            Some(sheet) => write!(f, "{}: sheet '{}' row {}: ", self.file, sheet, self.line)?,
+        // Line 0: the problem is about the whole file (or sheet), not one line of it.
+        match (&self.sheet, self.line) {
+            (None, 0) => write!(f, "{}: ", self.file)?,
+            (None, line) => write!(f, "{}:{}: ", self.file, line)?,
+            (Some(sheet), 0) => write!(f, "{}: sheet '{}': ", self.file, sheet)?,
+            (Some(sheet), row) => write!(f, "{}: sheet '{}' row {}: ", self.file, sheet, row)?,
         }
         match &self.column {
             Some(c) => write!(f, "column '{}': {}", c, self.message),

@@ -81,7 +81,6 @@ struct Shared {
 pub fn build_plan(inv: Inventory, settings: &Settings, data: &PricingData<'_>) -> Plan {
     let region = settings.region.as_str();
     let mut matcher = Matcher::new(data.catalog, data.prices, settings.include_previous_generation);
-    let mut warnings = Vec::new();
     let mut missing_service: BTreeSet<ServiceItem> = BTreeSet::new();
     let ebs = EbsPricing {
         services: data.services,
@@ -101,7 +100,10 @@ pub fn build_plan(inv: Inventory, settings: &Settings, data: &PricingData<'_>) -
         rows: inv.servers.len(),
         servers: inv.server_count(),
         ignored_columns: inv.ignored_columns.clone(),
+        left_out: inv.left_out.clone(),
+        hosts: inv.hosts.clone(),
     };
+    let mut warnings = inv.warnings.clone();
 
     let tz: chrono_tz::Tz = settings.time_zone.parse().unwrap_or(chrono_tz::Tz::UTC);
     let mut schedules: FxHashMap<String, Option<Schedule>> = FxHashMap::default();
@@ -285,6 +287,14 @@ pub fn build_plan(inv: Inventory, settings: &Settings, data: &PricingData<'_>) -
             case_twins.join(", ")
         ));
     }
+    if !inventory_ref.left_out.is_empty() {
+        let mut why: BTreeMap<&str, usize> = BTreeMap::new();
+        for l in &inventory_ref.left_out {
+            *why.entry(l.reason.as_str()).or_default() += 1;
+        }
+        let parts: Vec<String> = why.iter().map(|(r, n)| format!("{n} {r}")).collect();
+        notes.push(format!("{} inventory row(s) left out: {}", inventory_ref.left_out.len(), parts.join("; ")));
+    }
     if !inventory_ref.ignored_columns.is_empty() {
         notes.push(format!("columns ignored: {}", inventory_ref.ignored_columns.join(", ")));
     }
@@ -428,6 +438,7 @@ fn server_plan(
             cpu_util_p95: s.cpu_util_p95,
             mem_util_p95: s.mem_util_p95,
             gpus: s.gpus,
+            confidence_stars: s.confidence_stars,
         },
         requirement: req,
         placement: outcome,
@@ -538,7 +549,7 @@ fn explain(req: &Requirement, outcome: &MatchOutcome) -> String {
         "needs {} vCPU ({}), {} GiB ({})",
         req.vcpus,
         basis(req.cpu_basis),
-        req.memory_gib.normalize(),
+        crate::money::display_size(req.memory_gib),
         basis(req.memory_basis)
     );
     if req.gpus > 0 {

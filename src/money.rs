@@ -34,6 +34,12 @@ pub fn display_usd_grouped(amount: Decimal) -> String {
     format!("{sign}{out}.{frac}")
 }
 
+/// A size for people to read: at most two decimals, rounded up so it never shows less than the figure
+/// (`3.443359375` GiB → `3.45`); exact figures stay in plan.json.
+pub fn display_size(d: Decimal) -> String {
+    d.round_dp_with_strategy(2, RoundingStrategy::AwayFromZero).normalize().to_string()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -54,3 +60,4 @@ mod tests {
         assert_eq!(display_rate(d("0.204000")), "0.204");
     }
 }
+

@@ -45,6 +45,12 @@ pub struct InventoryRef {
     /// Servers counting `count`.
     pub servers: u64,
     pub ignored_columns: Vec<String>,
+    /// Rows read but not planned (templates, powered-off VMs, ...), each with where and why.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub left_out: Vec<crate::inventory::LeftOut>,
+    /// Hypervisor hosts the inventory described (RVTools vHost), for the on-prem comparison.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub hosts: Vec<crate::inventory::HostInfo>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -111,6 +117,9 @@ pub struct Current {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mem_util_p95: Option<Decimal>,
     pub gpus: u32,
+    /// Stars (1-5) of the utilization history the p95s came from, when they came from one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub confidence_stars: Option<u8>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]

@@ -239,7 +239,7 @@ fn read_path_matches_file_names_in_any_case_and_vminfo_alone_is_enough() {
     assert_eq!(
         problems(err),
         [format!(
-            "{}:0: no vmInfo.csv in this folder; a Migration Center import needs vmInfo.csv (perfInfo.csv, diskInfo.csv and tagInfo.csv are optional)",
+            "{}: no vmInfo.csv in this folder; a Migration Center import needs vmInfo.csv (perfInfo.csv, diskInfo.csv and tagInfo.csv are optional)",
             empty.path().display()
         )]
     );

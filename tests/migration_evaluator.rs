@@ -261,12 +261,12 @@ fn workbook_without_the_template_is_refused() {
     let err = parse_xlsx("rv.xlsx", &fixture("no-template.xlsx"), &ReadOptions::default()).expect_err("refused");
     assert_eq!(
         problems(err),
-        ["rv.xlsx:0: no sheet 'Template' and no sheet with the columns 'Server Name', 'CPU Cores' and 'Memory (MB)'; the workbook has 'vInfo'"]
+        ["rv.xlsx: no sheet 'Template' and no sheet with the columns 'Server Name', 'CPU Cores' and 'Memory (MB)'; the workbook has 'vInfo'"]
     );
     let err = parse_xlsx("x.xlsx", b"Server Name,CPU Cores\n", &ReadOptions::default()).expect_err("not a workbook");
     let p = problems(err);
     assert_eq!(p.len(), 1);
-    assert!(p[0].starts_with("x.xlsx:0: cannot open the workbook ("), "{}", p[0]);
+    assert!(p[0].starts_with("x.xlsx: cannot open the workbook ("), "{}", p[0]);
     assert!(p[0].ends_with("); expected the Migration Evaluator template as .xlsx"), "{}", p[0]);
 }
 

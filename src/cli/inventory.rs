@@ -41,6 +41,35 @@ impl InputArgs {
     }
 }
 
+/// A utilization history to size from (`plan`, `inventory check`).
+#[derive(clap::Args, Debug, Clone)]
+pub struct HistoryArgs {
+    /// Utilization history CSV (timestamp, server, cpu_pct, mem_pct[, disk_iops, net_out_mbps]) or Migration
+    /// Center perfInfo.csv; may be given more than once. Its p95s replace the inventory's.
+    #[arg(long, value_name = "FILE")]
+    pub utilization: Vec<PathBuf>,
+    /// Use only the last N days of the history (up to its newest sample).
+    #[arg(long, value_name = "N")]
+    pub utilization_days: Option<u32>,
+    /// The history's sample interval in seconds (default: the most common gap in the data).
+    #[arg(long, value_name = "SECONDS")]
+    pub utilization_interval: Option<u64>,
+}
+
+impl HistoryArgs {
+    /// Summarize the history (streamed) and join it to `inv`; nothing when no history is given.
+    pub fn apply(&self, inv: &mut rocklift::inventory::Inventory) -> Result<()> {
+        if self.utilization.is_empty() {
+            return Ok(());
+        }
+        let window = rocklift::utilization::Window { from: None, to: None, last_days: self.utilization_days };
+        let interval = self.utilization_interval.map(std::time::Duration::from_secs);
+        let report = rocklift::utilization::summarize_files(&self.utilization, &window, interval)?;
+        rocklift::inventory::history::apply(inv, &report);
+        Ok(())
+    }
+}
+
 #[derive(Copy, Clone, Debug, ValueEnum)]
 pub enum FormatArg {
     #[value(name = "rocklift-csv")]
@@ -76,6 +105,8 @@ pub struct CheckArgs {
     files: Vec<PathBuf>,
     #[command(flatten)]
     input: InputArgs,
+    #[command(flatten)]
+    history: HistoryArgs,
     /// What to print.
     #[arg(long, value_enum, default_value_t = CheckFormat::Table)]
     format: CheckFormat,
@@ -91,7 +122,8 @@ enum CheckFormat {
 pub fn run(cmd: Command) -> Result<()> {
     match cmd {
         Command::Check(a) => {
-            let inv = a.input.read(&a.files)?;
+            let mut inv = a.input.read(&a.files)?;
+            a.history.apply(&mut inv)?;
             match a.format {
                 CheckFormat::Table => out(&render::inventory_check::report(&inv)),
                 CheckFormat::Csv => {

@@ -1,6 +1,7 @@
 //! clap definitions and dispatch: one file per subcommand; options are turned into `Settings` here and nowhere else.
 
 mod instances;
+mod inventory;
 mod plan;
 mod pricing;
 mod terraform;
@@ -38,6 +39,9 @@ enum Command {
     /// Show prices and what the pricing snapshot holds.
     #[command(subcommand)]
     Pricing(pricing::Command),
+    /// Read inventories and show what rocklift understood of them.
+    #[command(subcommand)]
+    Inventory(inventory::Command),
     /// List instance types that fit a requirement, cheapest first.
     Instances(instances::Args),
     /// Re-render DIR/terraform/ from a saved plan.json.
@@ -150,6 +154,7 @@ pub fn run() -> Result<()> {
         Command::Plan(a) => plan::run(&ctx, a),
         Command::Pricing(c) => pricing::run(&ctx, c),
         Command::Instances(a) => instances::run(&ctx, a),
+        Command::Inventory(c) => inventory::run(c),
         Command::Terraform(a) => terraform::run(&ctx, a),
     }
 }

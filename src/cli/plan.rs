@@ -5,7 +5,6 @@ use std::path::{Path, PathBuf};
 
 use clap::ValueEnum;
 use rocklift::estimate::{build_plan, LoadedPricing};
-use rocklift::inventory::native_csv;
 use rocklift::render;
 use rocklift::settings::Overrides;
 use rocklift::{Error, Result};
@@ -15,8 +14,14 @@ use super::{out, ArchArg, BurstableArg, Ctx, SizingArg};
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
-    /// Inventory CSV (rocklift format; see README).
-    inventory: PathBuf,
+    /// Inventory files or folders: rocklift CSV, RVTools (xlsx, CSV export folder or zip), AWS Migration Hub,
+    /// Azure Migrate, Migration Evaluator, Google Migration Center; several are merged.
+    #[arg(required = true)]
+    inventory: Vec<PathBuf>,
+    #[command(flatten)]
+    input: super::inventory::InputArgs,
+    #[command(flatten)]
+    history: super::inventory::HistoryArgs,
     /// AWS region to price in (default from rocklift.toml, else us-east-1).
     #[arg(long)]
     region: Option<String>,
@@ -95,7 +100,8 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
         disk: a.disk.map(Into::into),
     };
     let settings = ctx.settings(&overrides)?;
-    let inventory = native_csv::read_file(&a.inventory)?;
+    let mut inventory = a.input.read(&a.inventory)?;
+    a.history.apply(&mut inventory)?;
     let snapshot = ctx.snapshot()?;
     ctx.check_region(&snapshot, &settings.region, a.region.is_some())?;
     let pricing = LoadedPricing::load(snapshot, &settings.region)?;

@@ -7,6 +7,7 @@ pub(crate) mod import_csv;
 pub(crate) mod table;
 pub mod native_csv;
 pub mod os;
+pub mod read;
 pub mod rvtools;
 pub mod migration_hub;
 pub mod azure_migrate;

@@ -62,6 +62,18 @@ pub fn classify(text: &str) -> Option<OsInfo> {
         (OsFamily::AlmaLinux, &["almalinux", "alma"][..]),
         (OsFamily::OracleLinux, &["oraclelinux", "oracleenterpriselinux", "oel"][..]),
     ];
+    // VMware's guest type "Red Hat Fedora" is Fedora, not RHEL.
+    if lower.contains("fedora") {
+        return Some(OsInfo {
+            text: t.to_owned(),
+            family: OsFamily::OtherLinux,
+            major: None,
+            target: t.to_owned(),
+            rocky: None,
+            price_os: PriceOs::Linux,
+            note: Some("not an Enterprise Linux: stays as it is, priced as Linux".into()),
+        });
+    }
     // VMware guest OS labels name a range ("CentOS 4/5 or later (64-bit)", "CentOS 4/5/6/7 (64-bit)"): no version.
     let ranged = lower.contains("or later") || lower.contains('/');
     for (family, keys) in el {
@@ -236,6 +248,7 @@ mod tests {
     fn others_stay() {
         assert_eq!(target("Ubuntu 22.04").2, PriceOs::Linux);
         assert_eq!(target("Ubuntu 22.04").0, OsFamily::OtherLinux);
+        assert_eq!(target("Red Hat Fedora (64-bit)").0, OsFamily::OtherLinux);
         assert_eq!(target("Microsoft Windows Server 2019 (64-bit)").2, PriceOs::Windows);
         assert_eq!(target("Windows Server 2019 Standard").1, "Windows Server 2019 Standard");
         assert_eq!(target("Other 3.x or later Linux (64-bit)").0, OsFamily::OtherLinux);

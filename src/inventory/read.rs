@@ -85,7 +85,26 @@ pub fn read_inputs(paths: &[PathBuf], forced: Option<InputFormat>, opts: &ReadOp
 pub fn read_one(path: &Path, forced: Option<InputFormat>, opts: &ReadOptions) -> Result<Inventory> {
     let format = match forced {
         Some(f) => f,
-        None => detect(path)?,
+        None => match detect(path) {
+            Ok(f) => f,
+            // A text file no format claims is read as rocklift CSV, whose messages are the most specific
+            // (empty file, UTF-16, missing columns); what the other formats lacked is added to them.
+            Err(Unrecognised { tried, csv: true, error: None }) => {
+                return native_csv::read_file(path).map_err(|e| match e {
+                    Error::Invalid(mut ps) => {
+                        ps.push(Problem::at(
+                            &path.display().to_string(),
+                            0,
+                            None,
+                            format!("not one of the other inventory formats either: {}", tried.join("; ")),
+                        ));
+                        Error::Invalid(ps)
+                    }
+                    other => other,
+                });
+            }
+            Err(u) => return Err(u.into_error(path)),
+        },
     };
     let label = path.display().to_string();
     let bytes = || std::fs::read(path).map_err(|e| Error::io(path, e));
@@ -106,9 +125,40 @@ pub fn read_one(path: &Path, forced: Option<InputFormat>, opts: &ReadOptions) ->
     }
 }
 
-/// The format of `path`, or an error saying which formats were tried and why each did not match.
-pub fn detect(path: &Path) -> Result<InputFormat> {
-    let label = path.display().to_string();
+/// Why no format claimed a path: each format tried with its reason; `csv` when it is a text file.
+#[derive(Debug)]
+pub struct Unrecognised {
+    pub tried: Vec<String>,
+    pub csv: bool,
+    /// An error reading the path itself (it is not a question of format).
+    error: Option<Box<Error>>,
+}
+
+impl Unrecognised {
+    pub fn into_error(self, path: &Path) -> Error {
+        if let Some(e) = self.error {
+            return *e;
+        }
+        Error::Invalid(vec![Problem::at(
+            &path.display().to_string(),
+            0,
+            None,
+            format!(
+                "not an inventory rocklift recognises; tried {}. Name the format with --input-format if it is one of them",
+                self.tried.join("; ")
+            ),
+        )])
+    }
+}
+
+impl From<Error> for Unrecognised {
+    fn from(e: Error) -> Self {
+        Unrecognised { tried: Vec::new(), csv: false, error: Some(Box::new(e)) }
+    }
+}
+
+/// The format of `path`, or which formats were tried and why each did not match.
+pub fn detect(path: &Path) -> std::result::Result<InputFormat, Unrecognised> {
     let shape = shape(path)?;
     let mut tried = Vec::new();
     for f in InputFormat::ALL {
@@ -142,15 +192,7 @@ pub fn detect(path: &Path) -> Result<InputFormat> {
             Err(why) => tried.push(format!("{}: {why}", f.name())),
         }
     }
-    Err(Error::Invalid(vec![Problem::at(
-        &label,
-        0,
-        None,
-        format!(
-            "not an inventory rocklift recognises; tried {}. Name the format with --input-format if it is one of them",
-            tried.join("; ")
-        ),
-    )]))
+    Err(Unrecognised { tried, csv: matches!(shape, Shape::Csv(_)), error: None })
 }
 
 fn has_file(names: &[String], want: &str) -> Option<()> {
@@ -188,7 +230,7 @@ fn shape(path: &Path) -> Result<Shape> {
         let members: Vec<String> = zip.file_names().map(str::to_owned).collect();
         if members.iter().any(|m| m == "xl/workbook.xml") {
             let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
-            let wb = calamine::Xlsx::new(std::io::Cursor::new(bytes)).map_err(|e| {
+            let wb: calamine::Xlsx<_> = calamine::Reader::new(std::io::Cursor::new(bytes)).map_err(|e| {
                 Error::Invalid(vec![Problem::at(&label, 0, None, format!("is not a readable xlsx workbook: {e}"))])
             })?;
             return Ok(Shape::Workbook(calamine::Reader::sheet_names(&wb)));

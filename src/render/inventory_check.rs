@@ -5,7 +5,7 @@ use crate::inventory::Inventory;
 use crate::render::table::{table, MAX_ROWS};
 
 fn opt(d: Option<rust_decimal::Decimal>) -> String {
-    d.map(|v| v.round_dp(2).normalize().to_string()).unwrap_or_else(|| "-".into())
+    d.map(crate::money::display_size).unwrap_or_else(|| "-".into())
 }
 
 pub fn report(inv: &Inventory) -> String {
@@ -27,7 +27,7 @@ pub fn report(inv: &Inventory) -> String {
             s.line.to_string(),
             s.count.to_string(),
             s.cpus.to_string(),
-            s.memory_gib.round_dp(2).normalize().to_string(),
+            crate::money::display_size(s.memory_gib),
             opt(s.disk_gib),
             opt(s.disk_used_gib),
             s.os.text.clone(),
@@ -114,20 +114,20 @@ pub fn csv(inv: &Inventory) -> std::io::Result<Vec<u8>> {
     let o = |d: Option<rust_decimal::Decimal>| d.map(|v| v.normalize().to_string()).unwrap_or_default();
     for s in &inv.servers {
         w.write_record([
-            s.name.clone(),
+            super::neutralise(&s.name),
             s.line.to_string(),
             s.count.to_string(),
             s.cpus.to_string(),
             s.memory_gib.normalize().to_string(),
             o(s.disk_gib),
             o(s.disk_used_gib),
-            s.os.text.clone(),
+            super::neutralise(&s.os.text),
             s.os.target.clone(),
             o(s.cpu_util_p95),
             o(s.mem_util_p95),
             s.gpus.to_string(),
-            s.role.clone(),
-            s.notes.join("; "),
+            super::neutralise(&s.role),
+            super::neutralise(&s.notes.join("; ")),
         ])?;
     }
     w.into_inner().map_err(|e| e.into_error())

@@ -1,6 +1,7 @@
 //! Renderers: a `Plan` (or pricing data) in, text out — terminal tables, JSON, CSV. No computation happens here.
 
 pub mod csv_out;
+pub mod inventory_check;
 pub mod json;
 pub mod table;
 

@@ -55,7 +55,7 @@ pub fn plan(plan: &Plan) -> String {
         let needs = format!(
             "{} vCPU {} GiB{}",
             s.requirement.vcpus,
-            s.requirement.memory_gib.normalize(),
+            crate::money::display_size(s.requirement.memory_gib),
             if s.requirement.gpus > 0 { format!(" {} GPU", s.requirement.gpus) } else { String::new() }
         );
         let (itype, hourly, monthly) = match &s.placement {

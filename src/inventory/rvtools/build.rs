@@ -83,6 +83,7 @@ pub(super) fn build(export: &Export<'_>, opts: &ReadOptions, format: &str) -> Re
             .map(|l| LeftOut { name: l.name, location: location(l.line), reason: l.reason })
             .collect(),
         hosts,
+        warnings: Vec::new(),
     })
 }
 
@@ -383,6 +384,7 @@ fn read_vm(
         tags,
         disk_iops: None,
         disk_throughput_mbps: None,
+        confidence_stars: None,
         notes,
     };
     Some(Vm::Plan(server, sdk))

@@ -8,16 +8,14 @@
 //! [`os::classify`] knows (VMware Photon OS appliances, FreeBSD, "Other (64-bit)", both columns
 //! empty) is not guessed: the VM is left out of the plan with that reason (see `super::build`).
 //!
-//! VMware's generic guest types "Other 3.x or later Linux (64-bit)", "Other Linux (64-bit)" and the
-//! like are classified by `os::classify` as an other Linux (stays as it is, priced as Linux); the
-//! server gets a note that the distribution is not known. VMware's guest type "Red Hat Fedora" is
-//! Fedora, not RHEL: it is classified as Fedora here (`os::classify` alone would read RHEL).
+//! VMware's generic guest types ("Other 3.x or later Linux (64-bit)", ...) and "Red Hat Fedora" are
+//! handled by `os::classify` itself (an unnamed Linux distribution, and Fedora, both priced as Linux).
 
 use std::sync::Arc;
 
 use rustc_hash::FxHashMap;
 
-use crate::inventory::os::{self, OsFamily, OsInfo};
+use crate::inventory::os::{self, OsInfo};
 
 /// OS texts already classified (`None`: not recognised), so each distinct text is classified once
 /// and servers with the same OS text share one `Arc`.
@@ -29,21 +27,10 @@ impl OsCache {
         if let Some(hit) = self.0.get(text) {
             return hit.clone();
         }
-        let info = classify_vmware(text).map(Arc::new);
+        let info = os::classify(text).map(Arc::new);
         self.0.insert(text.to_owned(), info.clone());
         info
     }
-}
-
-/// `os::classify`, with VMware's "Red Hat Fedora" guest type read as Fedora.
-fn classify_vmware(text: &str) -> Option<OsInfo> {
-    if text.to_ascii_lowercase().contains("fedora") {
-        let mut info = os::classify("Fedora")?;
-        text.trim().clone_into(&mut info.text);
-        text.trim().clone_into(&mut info.target);
-        return Some(info);
-    }
-    os::classify(text)
 }
 
 /// The OS to plan with, and what to note about the choice.
@@ -92,18 +79,13 @@ pub(super) fn choose(
             });
         }
     };
-    if os.family == OsFamily::OtherLinux && os.text.trim_start().to_ascii_lowercase().starts_with("other") {
-        notes.push(format!(
-            "VMware names only a generic Linux ('{}'): the distribution is not known; planned as Linux as it is",
-            os.text
-        ));
-    }
     Ok(Chosen { os, notes })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::inventory::OsFamily;
     use crate::pricing::PriceOs;
 
     fn pick(tools: Option<&str>, config: Option<&str>) -> Result<(String, OsFamily, Vec<String>), String> {
@@ -127,15 +109,15 @@ mod tests {
         assert_eq!(target, "Rocky Linux 8");
         assert!(notes.is_empty());
         let (target, _, notes) = pick(Some("Plan 9"), Some("Microsoft Windows Server 2019 (64-bit)")).expect("known");
-        assert_eq!(target, "Windows Server 2019 (64-bit)");
+        assert_eq!(target, "Windows Server 2019");
         assert_eq!(notes, vec!["'OS according to the VMware Tools' says 'Plan 9', an OS rocklift does not know; planned from 'OS according to the configuration file': 'Microsoft Windows Server 2019 (64-bit)'".to_string()]);
     }
 
     #[test]
     fn generic_other_linux_is_linux_with_a_note() {
         let (target, family, notes) = pick(Some("Other 3.x or later Linux (64-bit)"), None).expect("linux");
-        assert_eq!((target.as_str(), family), ("Other 3.x or later Linux (64-bit)", OsFamily::OtherLinux));
-        assert_eq!(notes, vec!["VMware names only a generic Linux ('Other 3.x or later Linux (64-bit)'): the distribution is not known; planned as Linux as it is".to_string()]);
+        assert_eq!((target.as_str(), family), ("Linux (distribution not named)", OsFamily::OtherLinux));
+        assert!(notes.is_empty(), "the OS note says it: {notes:?}");
     }
 
     #[test]
