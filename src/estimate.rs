@@ -258,7 +258,11 @@ pub fn build_plan(inv: Inventory, settings: &Settings, data: &PricingData<'_>) -
             storage::DiskBasis::Provisioned => "provisioned",
             storage::DiskBasis::Used => "used",
         },
-        if st.disk == storage::DiskBasis::Used { format!(" + {}% growth", st.growth_pct.normalize()) } else { String::new() },
+        if st.disk == storage::DiskBasis::Used {
+            format!(" + {}% growth", st.growth_pct.normalize())
+        } else {
+            String::new()
+        },
         if st.snapshot_retention_days == 0 {
             "none priced ([storage] snapshot_retention_days = 0)".to_owned()
         } else {
@@ -271,7 +275,10 @@ pub fn build_plan(inv: Inventory, settings: &Settings, data: &PricingData<'_>) -
     ));
     let no_util = servers
         .iter()
-        .filter(|s| matches!(s.requirement.cpu_basis, Basis::AsIsNoData | Basis::AsIsLowConfidence) || matches!(s.requirement.memory_basis, Basis::AsIsNoData | Basis::AsIsLowConfidence))
+        .filter(|s| {
+            matches!(s.requirement.cpu_basis, Basis::AsIsNoData | Basis::AsIsLowConfidence)
+                || matches!(s.requirement.memory_basis, Basis::AsIsNoData | Basis::AsIsLowConfidence)
+        })
         .count();
     if no_util > 0 {
         notes.push(format!("{no_util} server row(s) had no utilization data and were sized as-is"));
@@ -603,34 +610,35 @@ impl EbsPricing<'_> {
         missing: &mut BTreeSet<String>,
     ) -> Vec<CostLine> {
         let mut out = Vec::new();
-        let mut add = |cost: Result<storage::StorageCost, storage::StorageError>, label: &str, out: &mut Vec<CostLine>| {
-            match cost {
-                Ok(c) => {
-                    missing.extend(c.missing);
-                    for l in c.lines {
-                        let quantity = (l.quantity * copies).normalize();
-                        let item = match l.item.strip_prefix("EBS gp3 storage") {
-                            Some(_) => format!("EBS gp3 {label} volume"),
-                            None if label.is_empty() => l.item,
-                            None => format!("{} ({label} volume)", l.item),
-                        };
-                        out.push(CostLine {
-                            category: Category::Storage,
-                            item: Cow::Owned(item),
-                            quantity,
-                            unit: Cow::Owned(l.unit),
-                            unit_usd: l.unit_usd,
-                            monthly_usd: l.unit_usd.map(|u| (u * quantity).normalize()),
-                            source: Cow::Owned(l.source),
-                        });
+        let mut add =
+            |cost: Result<storage::StorageCost, storage::StorageError>, label: &str, out: &mut Vec<CostLine>| {
+                match cost {
+                    Ok(c) => {
+                        missing.extend(c.missing);
+                        for l in c.lines {
+                            let quantity = (l.quantity * copies).normalize();
+                            let item = match l.item.strip_prefix("EBS gp3 storage") {
+                                Some(_) => format!("EBS gp3 {label} volume"),
+                                None if label.is_empty() => l.item,
+                                None => format!("{} ({label} volume)", l.item),
+                            };
+                            out.push(CostLine {
+                                category: Category::Storage,
+                                item: Cow::Owned(item),
+                                quantity,
+                                unit: Cow::Owned(l.unit),
+                                unit_usd: l.unit_usd,
+                                monthly_usd: l.unit_usd.map(|u| (u * quantity).normalize()),
+                                source: Cow::Owned(l.source),
+                            });
+                        }
+                    }
+                    // plan_volumes keeps every volume inside the gp3 limits; a broken one is named, never priced.
+                    Err(e) => {
+                        missing.insert(format!("{label} volume not priced: {e}"));
                     }
                 }
-                // plan_volumes keeps every volume inside the gp3 limits; a broken one is named, never priced.
-                Err(e) => {
-                    missing.insert(format!("{label} volume not priced: {e}"));
-                }
-            }
-        };
+            };
         for v in volumes {
             let label = if v.role == VolumeRole::Root { "root" } else { "data" };
             let gp3 = Gp3 { size_gib: v.size_gib, iops: v.iops, throughput_mbps: v.throughput_mbps };

@@ -60,4 +60,3 @@ mod tests {
         assert_eq!(display_rate(d("0.204000")), "0.204");
     }
 }
-

@@ -439,7 +439,8 @@ pub fn parse(label: &str, text: &str) -> Result<Settings> {
     }
     if let Some(st) = f.storage {
         let pct_ok = |d: Decimal| d >= Decimal::ZERO && d <= Decimal::ONE_HUNDRED;
-        if !pct_ok(st.snapshot_daily_change_pct) || st.growth_pct < Decimal::ZERO || st.growth_pct > Decimal::from(1000) {
+        if !pct_ok(st.snapshot_daily_change_pct) || st.growth_pct < Decimal::ZERO || st.growth_pct > Decimal::from(1000)
+        {
             return Err(problem(
                 find(text, "[storage]"),
                 "[storage]: snapshot_daily_change_pct must be from 0 to 100 and growth_pct from 0 to 1000".into(),

@@ -270,9 +270,7 @@ fn awkward_xlsx_reads_text_numbers_booleans_dates_and_skips_styled_rows() {
     );
     assert_eq!(
         inv.servers[4].notes,
-        [
-            "suspended in vCenter (it resumes where it stopped, it is not retired); planned as a running VM",
-        ]
+        ["suspended in vCenter (it resumes where it stopped, it is not retired); planned as a running VM",]
     );
     let at = |row: u64| format!("{}: sheet 'vInfo' row {row}", path.display());
     assert_eq!(

@@ -33,10 +33,8 @@ pub struct InputArgs {
 
 impl InputArgs {
     pub fn read(&self, paths: &[PathBuf]) -> Result<rocklift::inventory::Inventory> {
-        let opts = ReadOptions {
-            include_powered_off: self.include_powered_off,
-            include_templates: self.include_templates,
-        };
+        let opts =
+            ReadOptions { include_powered_off: self.include_powered_off, include_templates: self.include_templates };
         read_inputs(paths, self.input_format.map(Into::into), &opts)
     }
 }

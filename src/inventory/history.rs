@@ -97,8 +97,7 @@ pub fn apply(inv: &mut Inventory, report: &UtilizationReport) {
             if su.confidence_stars == 1 { "" } else { "s" }
         ));
     }
-    let unused: Vec<&str> =
-        report.servers.keys().map(String::as_str).filter(|n| !used.contains_key(n)).collect();
+    let unused: Vec<&str> = report.servers.keys().map(String::as_str).filter(|n| !used.contains_key(n)).collect();
     if !unused.is_empty() {
         inv.warnings.push(format!(
             "utilization history for {} server(s) not in the inventory, not used: {}",

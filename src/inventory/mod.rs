@@ -1,18 +1,18 @@
 //! Inventories: the `Server` model every reader produces, and the readers (native CSV now; RVTools and others later).
 
+pub mod azure_migrate;
 pub mod cells;
+pub mod google_mc;
 pub mod header;
 pub mod history;
 pub(crate) mod import_csv;
-pub(crate) mod table;
+pub mod migration_evaluator;
+pub mod migration_hub;
 pub mod native_csv;
 pub mod os;
 pub mod read;
 pub mod rvtools;
-pub mod migration_hub;
-pub mod azure_migrate;
-pub mod migration_evaluator;
-pub mod google_mc;
+pub(crate) mod table;
 
 use std::collections::BTreeMap;
 

@@ -91,7 +91,8 @@ pub fn classify(text: &str) -> Option<OsInfo> {
         }
     }
     if lower.contains("windows") {
-        let target = t.trim_start_matches("Microsoft ").trim_end_matches("(64-bit)").trim_end_matches("(32-bit)").trim();
+        let target =
+            t.trim_start_matches("Microsoft ").trim_end_matches("(64-bit)").trim_end_matches("(32-bit)").trim();
         let client = !lower.contains("server");
         return Some(OsInfo {
             text: t.to_owned(),

@@ -225,7 +225,12 @@ fn shape(path: &Path) -> Result<Shape> {
         let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
         let label = path.display().to_string();
         let zip = zip::ZipArchive::new(std::io::BufReader::new(file)).map_err(|e| {
-            Error::Invalid(vec![Problem::at(&label, 0, None, format!("looks like a zip or xlsx file but cannot be opened: {e}"))])
+            Error::Invalid(vec![Problem::at(
+                &label,
+                0,
+                None,
+                format!("looks like a zip or xlsx file but cannot be opened: {e}"),
+            )])
         })?;
         let members: Vec<String> = zip.file_names().map(str::to_owned).collect();
         if members.iter().any(|m| m == "xl/workbook.xml") {

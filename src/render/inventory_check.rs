@@ -17,7 +17,17 @@ pub fn report(inv: &Inventory) -> String {
         inv.server_count()
     );
     let mut rows = vec![[
-        "server", "line", "n", "vCPU", "memory GiB", "disk GiB", "used GiB", "os", "on AWS", "cpu p95", "mem p95",
+        "server",
+        "line",
+        "n",
+        "vCPU",
+        "memory GiB",
+        "disk GiB",
+        "used GiB",
+        "os",
+        "on AWS",
+        "cpu p95",
+        "mem p95",
     ]
     .map(String::from)
     .to_vec()];
@@ -108,8 +118,20 @@ pub fn report(inv: &Inventory) -> String {
 pub fn csv(inv: &Inventory) -> std::io::Result<Vec<u8>> {
     let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record([
-        "name", "line", "count", "cpus", "memory_gib", "disk_gib", "disk_used_gib", "os", "target", "cpu_util_p95",
-        "mem_util_p95", "gpus", "role", "notes",
+        "name",
+        "line",
+        "count",
+        "cpus",
+        "memory_gib",
+        "disk_gib",
+        "disk_used_gib",
+        "os",
+        "target",
+        "cpu_util_p95",
+        "mem_util_p95",
+        "gpus",
+        "role",
+        "notes",
     ])?;
     let o = |d: Option<rust_decimal::Decimal>| d.map(|v| v.normalize().to_string()).unwrap_or_default();
     for s in &inv.servers {
