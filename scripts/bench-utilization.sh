@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Benchmark the utilization-history summary (rocklift::utilization) on generated histories of 1M and 10M rows:
-# wall time and peak memory of the whole process, to show that memory stays flat as the file grows. Not a
+# wall time, CPU time and peak memory of the whole process, to show that memory stays flat as the file grows. Not a
 # test: it prints figures (a markdown table at the end) for BENCHMARKS.md.
 #
 #   scripts/bench-utilization.sh               # 1M and 10M rows of 2000 servers, 3 runs each
@@ -75,7 +75,7 @@ human() { awk -v n="$1" 'BEGIN {if (n >= 1e6 && n % 1e6 == 0) print n / 1e6 "M";
 # example's VmHWM line). Appends "LABEL ROWS best median peak_mb" to $WORK/results.
 measure() {
     local label=$1 rows=$2; shift 2; [ "$1" = "--" ] && shift
-    local times=() rss=() i t0 t1 kb rc
+    local times=() rss=() cpus=() i t0 t1 kb rc cpu
     for ((i = 1; i <= RUNS; i++)); do
         rc=0
         t0=$EPOCHREALTIME
@@ -92,19 +92,23 @@ measure() {
         fi
         if [ "$HAVE_TIME" = 1 ]; then
             kb=$(awk -F: '/Maximum resident set size/ {gsub(/ /, "", $2); print $2}' "$WORK/time.txt")
+            cpu=$(awk -F: '/User time|System time/ {s += $2} END {printf "%.2f", s}' "$WORK/time.txt")
         else
             kb=$(sed -n 's/.*VmHWM) \([0-9]*\) KiB.*/\1/p' "$WORK/stderr.txt")
+            cpu=0
         fi
+        cpus+=("$cpu")
         times+=("$(awk -v a="$t0" -v b="$t1" 'BEGIN {printf "%.4f", b - a}')")
         rss+=("$kb")
-        printf '   %-22s run %d: %7.3f s  %8.1f MB   (%s)\n' "$label" "$i" "${times[-1]}" \
+        printf '   %-10s run %d: %7.3f s wall, %7.2f s CPU, %8.1f MB   (%s)\n' "$label" "$i" "${times[-1]}" "$cpu" \
             "$(awk -v k="$kb" 'BEGIN {print k / 1024}')" "$(grep -m1 '^summarized' "$WORK/stderr.txt" || true)" >&2
     done
     local best median peak
     best=$(printf '%s\n' "${times[@]}" | stat_min)
     median=$(printf '%s\n' "${times[@]}" | stat_median)
     peak=$(printf '%s\n' "${rss[@]}" | stat_max)
-    echo "$label $rows $best $median $(awk -v k="$peak" 'BEGIN {printf "%.1f", k / 1024}')" >>"$WORK/results"
+    echo "$label $rows $best $median $(awk -v k="$peak" 'BEGIN {printf "%.1f", k / 1024}') \
+$(printf '%s\n' "${cpus[@]}" | stat_min)" >>"$WORK/results"
 }
 
 CPU_MODEL=$(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo 2>/dev/null || echo unknown)
@@ -133,23 +137,24 @@ echo
 echo "- machine: $(nproc) cores ($CPU_MODEL), $MEM_TOTAL RAM; pinned: $([ ${#PIN[@]} -gt 0 ] && echo "taskset -c $CORES" || echo no)"
 echo "- $RUSTC; rocklift at $COMMIT; release profile; example \`summarize_utilization\`"
 echo "- histories from scripts/gen-utilization.py --seed $SEED: $SERVERS servers, one sample every ${INTERVAL} s, 6 columns"
-echo "- $RUNS runs each; wall time of the whole process; peak RSS from $([ "$HAVE_TIME" = 1 ] && echo '/usr/bin/time -v' || echo 'VmHWM')"
+echo "- $RUNS runs each; wall time of the whole process, CPU time (user + system) and peak RSS from $([ "$HAVE_TIME" = 1 ] && echo '/usr/bin/time -v' || echo 'VmHWM')"
 echo "- load average before / after: $LOAD_BEFORE / $(cut -d' ' -f1-3 /proc/loadavg)"
 echo
-echo "| rows | file (MB) | mode | best (s) | median (s) | ns per row (median) | peak RSS (MB) |"
-echo "| ---: | ---: | --- | ---: | ---: | ---: | ---: |"
-while read -r label rows best median peak; do
+echo "| rows | file (MB) | mode | wall best (s) | wall median (s) | CPU best (s) | ns per row (best wall) | peak RSS (MB) |"
+echo "| ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: |"
+while read -r label rows best median peak cpu; do
     mb=$(awk -v n="$rows" '$1 == n {print $2}' "$WORK/sizes")
-    per=$(awk -v m="$median" -v n="$rows" 'BEGIN {printf "%.0f", m * 1e9 / n}')
-    printf '| %s | %s | %s | %.3f | %.3f | %s | %s |\n' "$(human "$rows")" "$mb" "$label" "$best" "$median" "$per" "$peak"
+    per=$(awk -v m="$best" -v n="$rows" 'BEGIN {printf "%.0f", m * 1e9 / n}')
+    printf '| %s | %s | %s | %.3f | %.3f | %s | %s | %s |\n' "$(human "$rows")" "$mb" "$label" "$best" "$median" "$cpu" \
+        "$per" "$peak"
 done <"$WORK/results"
 
 first=$(grep '^two-pass ' "$WORK/results" | head -n1 || true)
 last=$(grep '^two-pass ' "$WORK/results" | tail -n1 || true)
 fail=0
 if [ -n "$first" ] && [ "$first" != "$last" ]; then
-    read -r _ r1 _ _ m1 <<<"$first"
-    read -r _ r2 _ _ m2 <<<"$last"
+    read -r _ r1 _ _ m1 _ <<<"$first"
+    read -r _ r2 _ _ m2 _ <<<"$last"
     ratio=$(awk -v a="$m1" -v b="$m2" 'BEGIN {printf "%.2f", b / a}')
     ok=$(awk -v r="$ratio" 'BEGIN {print (r <= 1.25) ? 1 : 0}')
     [ "$ok" = 1 ] || fail=1

@@ -151,21 +151,36 @@ pub(crate) fn percent_edge(bin: u32) -> Decimal {
     Decimal::new(i64::from(bin), 1).normalize()
 }
 
-/// A rate metric (IOPS, Mbit/s) in log bins, with its exact max.
+/// A rate metric (IOPS, Mbit/s) in log bins; its exact max is kept apart, in `ExactMax`.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct RateHistogram {
     bins: Bins,
-    /// The largest sample: as read (for quick comparison) and exact.
-    max: Option<(f64, Decimal)>,
 }
 
 impl RateHistogram {
-    /// Count `value` (0..=RATE_MAX); `exact` gives its exact decimal value, asked for only when it may be the max.
-    /// `false` when the histogram is full.
-    pub(crate) fn add(&mut self, value: f64, exact: impl FnOnce() -> Decimal) -> bool {
-        if !self.bins.add(rate_bin(value), rate_edges().len()) {
-            return false;
-        }
+    /// Count a sample given by its bin (`rate_bin`); `false` when the histogram is full.
+    pub(crate) fn add(&mut self, bin: u32) -> bool {
+        self.bins.add(bin, rate_edges().len())
+    }
+
+    /// p50 and p95 (never above the max) and the max, rounded up to two decimals.
+    pub(crate) fn summary(&self, max: &ExactMax) -> Option<Summary> {
+        let n = self.bins.total();
+        let max = up2(max.max.as_ref()?.1);
+        let at = |pct| self.bins.bin_at_rank(nearest_rank(n, pct)).map(|b| rate_edge(b).min(max));
+        Some(Summary { samples: n, p50: at(50)?, p95: at(95)?, max })
+    }
+}
+
+/// The largest sample of a rate, exact: compared as read (`f64`); its exact decimal is asked for only when it may
+/// be a new max (rarely, once the largest values have been seen).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct ExactMax {
+    max: Option<(f64, Decimal)>,
+}
+
+impl ExactMax {
+    pub(crate) fn offer(&mut self, value: f64, exact: impl FnOnce() -> Decimal) {
         match &mut self.max {
             Some((m, _)) if value < *m => {}
             Some((m, d)) => {
@@ -177,14 +192,6 @@ impl RateHistogram {
             }
             None => self.max = Some((value, exact())),
         }
-        true
-    }
-
-    pub(crate) fn summary(&self) -> Option<Summary> {
-        let n = self.bins.total();
-        let max = up2(self.max.as_ref()?.1);
-        let at = |pct| self.bins.bin_at_rank(nearest_rank(n, pct)).map(|b| rate_edge(b).min(max));
-        Some(Summary { samples: n, p50: at(50)?, p95: at(95)?, max })
     }
 }
 
