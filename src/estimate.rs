@@ -309,6 +309,7 @@ pub fn build_plan(inv: Inventory, settings: &Settings, data: &PricingData<'_>) -
         notes,
         network,
         migration,
+        comparison: None,
     }
 }
 

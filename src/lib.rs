@@ -16,6 +16,7 @@ pub mod scaling;
 pub mod schedule;
 pub mod settings;
 pub mod sizing;
+pub mod tco;
 pub mod storage;
 pub mod terraform;
 pub mod transfer;
