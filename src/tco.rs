@@ -1145,3 +1145,110 @@ fn notes(plan: &Plan, o: &OnpremSettings, e: &Estate, keep: Decimal) -> Vec<Stri
     }
     n
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn plan() -> Plan {
+        serde_json::from_str(include_str!("../tests/golden/smb-office/plan.json")).expect("golden plan")
+    }
+
+    fn row(month: u32, onprem: i64, cloud: i64) -> MonthRow {
+        MonthRow {
+            month,
+            onprem_usd: Decimal::ZERO,
+            cloud_usd: Decimal::ZERO,
+            onprem_cumulative_usd: Decimal::from(onprem),
+            cloud_cumulative_usd: Decimal::from(cloud),
+        }
+    }
+
+    #[test]
+    fn break_even_is_where_the_cloud_stays_ahead() {
+        // Ahead in month 2, behind again in month 3 (a renewal), ahead for good from month 4.
+        let rows = [row(1, 10, 30), row(2, 20, 20), row(3, 30, 45), row(4, 40, 40), row(5, 50, 45)];
+        assert_eq!(break_even(&rows), Some(4));
+        assert_eq!(break_even(&rows[..3]), None);
+        assert_eq!(break_even(&[row(1, 10, 5)]), Some(1));
+        assert_eq!(break_even(&[]), None);
+    }
+
+    #[test]
+    fn hypervisor_hosts_replace_the_servers_as_machines() {
+        let hosts = [
+            HostInfo {
+                name: "esx1".into(),
+                cluster: None,
+                cpu_model: None,
+                sockets: Some(2),
+                cores: Some(16),
+                hyperthreading: Some(true),
+                memory_gib: Some(Decimal::from(256)),
+            },
+            HostInfo {
+                name: "esx2".into(),
+                cluster: None,
+                cpu_model: None,
+                sockets: Some(2),
+                cores: Some(48),
+                hyperthreading: Some(true),
+                memory_gib: Some(Decimal::from(512)),
+            },
+        ];
+        let c = onprem_cost(&plan(), &OnpremSettings::default(), &hosts);
+        let e = &c.estate;
+        assert_eq!((e.machines, e.cores, e.memory_gib), (2, 64, Decimal::from(768)));
+        // VMware bills 16 cores per CPU at least: esx1 2 × 16 = 32 (not 16), esx2 48.
+        assert_eq!(e.vmware_cores, 80);
+        // 80 cores × $135 a year / 12 = $900 a month.
+        let vmware = c.lines.iter().find(|l| l.item == "VMware").expect("vmware line");
+        assert_eq!(vmware.usd, Decimal::from(900));
+        // Per-server work stays per server: 10 servers of the inventory.
+        assert_eq!(e.servers, 10);
+        // Hardware: 2 × 2000 + 64 × 75 + 768 × 6 + 7960 × 0.15 = 4000 + 4800 + 4608 + 1194 = 14602.
+        assert_eq!(c.hardware_purchase_usd, Decimal::from(14602));
+    }
+
+    #[test]
+    fn out_of_range_values_are_named() {
+        let o = OnpremSettings {
+            pue: Decimal::new(9, 1),
+            refresh_years: 0,
+            usd_per_kwh: Decimal::new(-1, 1),
+            ..OnpremSettings::default()
+        };
+        let p = o.problems();
+        assert_eq!(p.len(), 3, "{p:?}");
+        assert!(p[0].starts_with("usd_per_kwh = -0.1"), "{p:?}");
+        assert!(OnpremSettings::default().problems().is_empty());
+    }
+
+    #[test]
+    fn upfronts_fall_in_the_months_they_are_paid() {
+        let u = upfront_schedule(Decimal::from(100), Decimal::from(1000), 60);
+        let months: Vec<(u32, Decimal)> = u.iter().map(|x| (x.month, x.usd)).collect();
+        assert_eq!(
+            months,
+            [
+                (1, Decimal::from(1100)),
+                (13, Decimal::from(100)),
+                (25, Decimal::from(100)),
+                (37, Decimal::from(1100)),
+                (49, Decimal::from(100))
+            ]
+        );
+        assert_eq!(u[0].what, "1-year reservations and 3-year reservations");
+        assert_eq!(u[3].what, "1-year reservations renewed and 3-year reservations renewed");
+    }
+
+    #[test]
+    fn every_default_has_a_source() {
+        for a in assumption_sources(&OnpremSettings::default()) {
+            assert!(!a.source.is_empty() && a.source != "rocklift.toml [onprem]", "{}: {}", a.key, a.source);
+        }
+        let changed = OnpremSettings { pue: Decimal::from(2), ..OnpremSettings::default() };
+        let pue = assumption_sources(&changed).into_iter().find(|a| a.key == "pue").expect("pue");
+        assert_eq!((pue.value.as_str(), pue.source.as_str()), ("2", "rocklift.toml [onprem]"));
+    }
+}

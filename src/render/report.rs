@@ -59,8 +59,8 @@ pub fn show_dec1(v: Decimal) -> String {
 pub fn show_kind(kind: &str) -> String {
     match kind {
         "on-demand" => "on-demand",
-        "reserved-1y" => "RI 1yr",
-        "reserved-3y" => "RI 3yr",
+        "reserved1y" => "RI 1yr",
+        "reserved3y" => "RI 3yr",
         "spot" => "spot",
         other => other,
     }
@@ -110,8 +110,8 @@ impl Cell {
     fn kind(p: String, kind: PurchaseKind) -> Cell {
         let v = match kind {
             PurchaseKind::OnDemand => "on-demand",
-            PurchaseKind::Reserved1y => "reserved-1y",
-            PurchaseKind::Reserved3y => "reserved-3y",
+            PurchaseKind::Reserved1y => "reserved1y",
+            PurchaseKind::Reserved3y => "reserved3y",
             PurchaseKind::Spot => "spot",
         };
         Cell { p, v: v.to_owned(), f: "kind", t: show_kind(v) }
@@ -732,7 +732,7 @@ mod tests {
         assert_eq!(show_usd(d("0")), "$0.00");
         assert_eq!(show_dec1(d("243.35")), "243.4");
         assert_eq!(show_dec1(d("730")), "730");
-        assert_eq!(show_kind("reserved-3y"), "RI 3yr");
+        assert_eq!(show_kind("reserved3y"), "RI 3yr");
         assert_eq!(show_trunc("a-very-long-server-name-indeed-01"), "a-very-long-server-name…");
         assert_eq!(seg("a/b~c"), "a~1b~0c");
         assert_eq!(md_escape("a|b_c\nd"), "a\\|b\\_c d");
