@@ -578,6 +578,27 @@ fn onprem_settings_and_years_are_used() {
 }
 
 #[test]
+fn large_inventories_show_their_most_expensive_rows() {
+    // 600 rows: the table shows the 500 most expensive (a scale label, not plan data); every number still traces.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut csv = String::from("name,cpus,memory_gib,os\n");
+    for i in 0..600 {
+        csv.push_str(&format!("srv{i:03},{},{},Rocky Linux 9\n", 1 + i % 8, 2 + i % 16));
+    }
+    fs::write(dir.path().join("big.csv"), csv).expect("write");
+    let o = run_in(dir.path(), &["plan", "big.csv", "--out", "out"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let out = dir.path().join("out");
+    let html = read(&out, "report.html");
+    check_html(&html, &json(&read(&out, "plan.json")));
+    assert!(html.contains(r#"The <span data-const="rows">500</span> rows with the highest monthly cost of"#));
+    let start = html.find(r#"id="server-table""#).expect("server table");
+    let table = &html[start..start + html[start..].find("</table>").expect("table end")];
+    // 500 rows and the heading row.
+    assert_eq!(table.matches("<tr>").count(), 501);
+}
+
+#[test]
 fn reports_are_byte_identical_between_runs() {
     let (_a, one) = written(&HPC);
     let (_b, two) = written(&HPC);

@@ -51,7 +51,7 @@ pub struct Args {
     #[arg(long)]
     compare: bool,
     /// Years of the comparison (with --compare).
-    #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..=10))]
+    #[arg(long, default_value_t = 5, requires = "compare", value_parser = clap::value_parser!(u32).range(1..=10))]
     years: u32,
     #[command(flatten)]
     render: super::terraform::RenderArgs,
@@ -131,7 +131,11 @@ fn print(a: &Args, plan: &rocklift::plan::Plan, tf_summary: &str) -> Result<()> 
             out(&render::tco_table::summary(plan))?;
             if let Some(dir) = &a.out {
                 out(&format!("Wrote {} and {}.\n", dir.join("plan.json").display(), dir.join("plan.csv").display()))?;
-                out(&format!("Reports: {} and {}.\n", dir.join("report.md").display(), dir.join("report.html").display()))?;
+                out(&format!(
+                    "Reports: {} and {}.\n",
+                    dir.join("report.md").display(),
+                    dir.join("report.html").display()
+                ))?;
                 out(tf_summary)?;
             }
             Ok(())
