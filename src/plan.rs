@@ -35,6 +35,9 @@ pub struct Plan {
     /// Copying the data to AWS over the link.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub migration: Option<crate::transfer::MovePlan>,
+    /// On-prem against AWS (`plan --compare`, `rocklift compare`): kept so reports re-render without recomputing.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comparison: Option<crate::tco::Comparison>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

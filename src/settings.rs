@@ -46,6 +46,13 @@
 //! [prices."eu-west-1"]        # prices the offline snapshot does not have, as exact strings
 //! ebs_gp3_gib_month = "0.088"
 //! public_ipv4_hour = "0.005"
+//!
+//! [onprem]                    # keeping the servers, for `compare` and `plan --compare` (sources: crate::tco)
+//! hardware_base_usd = 2000    # per physical server, plus cores, memory and disk (or hardware_usd_per_server)
+//! refresh_years = 5
+//! pue = 1.58
+//! usd_per_kwh = 0.13
+//! # ... every key with its default and source is in README.md and src/tco.rs
 //! ```
 
 use std::collections::BTreeMap;
@@ -122,6 +129,8 @@ pub struct Settings {
     pub discount_pct: Decimal,
     /// Utilization history rated below this (Azure Migrate's 1-5 stars) does not size a server down.
     pub min_confidence_stars: u8,
+    /// What keeping the servers on-prem costs (`[onprem]`).
+    pub onprem: crate::tco::OnpremSettings,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -235,6 +244,7 @@ impl Default for Settings {
             groups: BTreeMap::new(),
             discount_pct: Decimal::ZERO,
             min_confidence_stars: 4,
+            onprem: crate::tco::OnpremSettings::default(),
         }
     }
 }
@@ -270,6 +280,7 @@ struct FileSettings {
     #[serde(default)]
     groups: BTreeMap<String, crate::scaling::GroupSettings>,
     discount_pct: Option<toml::Value>,
+    onprem: Option<crate::tco::OnpremSettings>,
 }
 
 /// Flags given on the command line (each overrides the file).
@@ -448,6 +459,14 @@ pub fn parse(label: &str, text: &str) -> Result<Settings> {
         }
         s.storage = st;
     }
+    if let Some(o) = f.onprem {
+        let problems = o.problems();
+        if let Some(first) = problems.first() {
+            let key = first.split(' ').next().unwrap_or("[onprem]");
+            return Err(problem(find_in_section(text, "[onprem]", key), format!("[onprem] {}", problems.join("; "))));
+        }
+        s.onprem = o;
+    }
     for (region, items) in f.prices {
         let mut m = BTreeMap::new();
         for (key, value) in items {
@@ -490,6 +509,15 @@ fn find(text: &str, key: &str) -> Option<std::ops::Range<usize>> {
     text.find(key).map(|i| i..i + key.len())
 }
 
+/// `key` inside the `[section]` table when it is there, else the section header.
+fn find_in_section(text: &str, section: &str, key: &str) -> Option<std::ops::Range<usize>> {
+    let start = text.find(section)?;
+    match text[start..].find(key) {
+        Some(i) => Some(start + i..start + i + key.len()),
+        None => Some(start..start + section.len()),
+    }
+}
+
 fn line_col(text: &str, offset: usize) -> (u64, usize) {
     let before = &text[..offset.min(text.len())];
     let line = before.matches('\n').count() as u64 + 1;
@@ -517,6 +545,22 @@ mod tests {
         assert!(e.to_string().starts_with("r.toml:2: column 1: unknown field `sizng`"), "{e}");
         let e = parse("r.toml", "[prices.\"eu-west-1\"]\nebs_gp3_gib_month = 0.088\n").expect_err("float");
         assert!(e.to_string().starts_with("r.toml:2: column 1: "), "{e}");
+    }
+
+    #[test]
+    fn onprem_defaults_values_and_errors() {
+        let s = parse("r.toml", "region = \"us-east-1\"\n").expect("valid");
+        assert_eq!(s.onprem, crate::tco::OnpremSettings::default());
+        let s = parse("r.toml", "[onprem]\nusd_per_kwh = 0.21\nhosts = 3\nrhel_usd_per_server_year = \"799\"\n")
+            .expect("valid");
+        assert_eq!(s.onprem.usd_per_kwh, Decimal::new(21, 2));
+        assert_eq!(s.onprem.hosts, 3);
+        assert_eq!(s.onprem.rhel_usd_per_server_year, Decimal::from(799));
+        assert_eq!(s.onprem.pue, crate::tco::PUE);
+        let e = parse("r.toml", "[onprem]\npue = 0.5\n").expect_err("pue below 1");
+        assert!(e.to_string().starts_with("r.toml:2: column 1: [onprem] pue = 0.5: expected 1 to 5"), "{e}");
+        let e = parse("r.toml", "[onprem]\nwatts = 300\n").expect_err("unknown key");
+        assert!(e.to_string().contains("unknown field `watts`"), "{e}");
     }
 
     #[test]

@@ -1,9 +1,11 @@
 //! clap definitions and dispatch: one file per subcommand; options are turned into `Settings` here and nowhere else.
 
+mod compare;
 mod instances;
 mod inventory;
 mod plan;
 mod pricing;
+mod report;
 mod terraform;
 
 use std::io::Write;
@@ -46,6 +48,10 @@ enum Command {
     Instances(instances::Args),
     /// Re-render DIR/terraform/ from a saved plan.json.
     Terraform(terraform::Args),
+    /// Price keeping the servers on-prem against moving them: break-even, 3- and 5-year totals, levers.
+    Compare(compare::Args),
+    /// Re-render report.html, report.md, plan.csv or plan.json from a saved plan.json.
+    Report(report::Args),
 }
 
 #[derive(Copy, Clone, Debug, ValueEnum)]
@@ -156,6 +162,8 @@ pub fn run() -> Result<()> {
         Command::Instances(a) => instances::run(&ctx, a),
         Command::Inventory(c) => inventory::run(c),
         Command::Terraform(a) => terraform::run(&ctx, a),
+        Command::Compare(a) => compare::run(&ctx, a),
+        Command::Report(a) => report::run(&ctx, a),
     }
 }
 

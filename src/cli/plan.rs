@@ -52,6 +52,12 @@ pub struct Args {
     /// Size data volumes from the provisioned disk, or from the data used plus growth ([storage] growth_pct).
     #[arg(long, value_enum)]
     disk: Option<DiskArg>,
+    /// Also price keeping the servers on-prem ([onprem] in rocklift.toml): kept in plan.json, shown in the reports.
+    #[arg(long)]
+    compare: bool,
+    /// Years of the comparison (with --compare).
+    #[arg(long, default_value_t = 5, requires = "compare", value_parser = clap::value_parser!(u32).range(1..=10))]
+    years: u32,
     #[command(flatten)]
     render: super::terraform::RenderArgs,
 }
@@ -105,20 +111,18 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
     let snapshot = ctx.snapshot()?;
     ctx.check_region(&snapshot, &settings.region, a.region.is_some())?;
     let pricing = LoadedPricing::load(snapshot, &settings.region)?;
-    let plan = build_plan(inventory, &settings, &pricing.data());
+    let for_compare = a.compare.then(|| inventory.clone());
+    let mut plan = build_plan(inventory, &settings, &pricing.data());
+    if let Some(inv) = for_compare {
+        super::compare::attach(&mut plan, inv, &settings, &pricing, a.years);
+    }
     let mut tf_summary = String::new();
     if let Some(dir) = &a.out {
         // Terraform first: a refusal (a file the user changed) leaves everything untouched.
         let files = super::terraform::render_files(&plan, &a.render)?;
         let report = super::terraform::write_files(dir, &files, a.render.force)?;
         tf_summary = super::terraform::summary(&dir.join("terraform"), &report);
-        write_outputs(
-            dir,
-            &[
-                ("plan.json", &|w: &mut FileOut| render::json::write_plan(&plan, w)),
-                ("plan.csv", &|w: &mut FileOut| render::csv_out::write_plan(&plan, w)),
-            ],
-        )?;
+        super::compare::write_all(dir, &plan)?;
     }
     let printed = print(&a, &plan, &tf_summary);
     // The plan can be large; the process ends now, so let the OS reclaim it instead of freeing it piece by piece.
@@ -130,8 +134,14 @@ fn print(a: &Args, plan: &rocklift::plan::Plan, tf_summary: &str) -> Result<()> 
     match a.format {
         Format::Table => {
             out(&render::table::plan(plan))?;
+            out(&render::tco_table::summary(plan))?;
             if let Some(dir) = &a.out {
                 out(&format!("Wrote {} and {}.\n", dir.join("plan.json").display(), dir.join("plan.csv").display()))?;
+                out(&format!(
+                    "Reports: {} and {}.\n",
+                    dir.join("report.md").display(),
+                    dir.join("report.html").display()
+                ))?;
                 out(tf_summary)?;
             }
             Ok(())

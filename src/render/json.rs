@@ -64,9 +64,12 @@ pub fn write_plan_chunked<W: Write>(plan: &Plan, mut w: W, chunk: usize) -> io::
     field(&mut w, "totals", &plan.totals, false)?;
     field(&mut w, "warnings", &plan.warnings, false)?;
     field(&mut w, "notes", &plan.notes, false)?;
-    field(&mut w, "network", &plan.network, plan.migration.is_none())?;
+    field(&mut w, "network", &plan.network, plan.migration.is_none() && plan.comparison.is_none())?;
     if let Some(m) = &plan.migration {
-        field(&mut w, "migration", m, true)?;
+        field(&mut w, "migration", m, plan.comparison.is_none())?;
+    }
+    if let Some(c) = &plan.comparison {
+        field(&mut w, "comparison", c, true)?;
     }
     w.write_all(b"}\n")
 }

@@ -1,9 +1,12 @@
-//! Renderers: a `Plan` (or pricing data) in, text out — terminal tables, JSON, CSV. No computation happens here.
+//! Renderers: a `Plan` (or pricing data) in, text out — terminal tables, JSON, CSV, Markdown and HTML reports with SVG charts. No computation happens here.
 
 pub mod csv_out;
 pub mod inventory_check;
 pub mod json;
+pub mod report;
+pub mod svg;
 pub mod table;
+pub mod tco_table;
 
 /// A CSV cell that a spreadsheet would run as a formula (`= + - @`, tab, CR) gets a leading `'`.
 pub fn neutralise(cell: &str) -> String {
