@@ -75,7 +75,8 @@ fi
 # --- 4. verify ------------------------------------------------------------------------------
 # TF_CLI_CONFIG_FILE may point at a file that does not exist, which only makes terraform warn.
 if [ -n "${TF_CLI_CONFIG_FILE:-}" ] && [ ! -e "$TF_CLI_CONFIG_FILE" ]; then unset TF_CLI_CONFIG_FILE; fi
-tf_version=$("$TF" version | head -n1) || die "$TF does not run"
+tf_out=$("$TF" version 2>/dev/null) || die "$TF does not run"
+tf_version=${tf_out%%$'\n'*}
 checkov_version=$("$VENV/bin/checkov" --version) || die "$VENV/bin/checkov does not run"
 [ "$checkov_version" = "$CHECKOV_VERSION" ] || die "checkov reports $checkov_version, expected $CHECKOV_VERSION"
 
