@@ -168,11 +168,13 @@ def main():
             "y" if r.get("BurstablePerformanceSupported") else "n",
             "y" if r.get("BareMetal") else "n",
             (r.get("EbsInfo") or {}).get("EbsOptimizedSupport", ""),
+            r["VCpuInfo"].get("DefaultCores", ""),
+            ((net.get("EfaInfo") or {}).get("MaximumEfaInterfaces", 0)) if net.get("EfaSupported") else 0,
         ])
     types_csv = csv_text(
         ["instance_type", "family", "vcpus", "memory_mib", "archs", "cpu_maker", "clock_ghz", "gpus", "gpu_model",
          "gpu_maker", "gpu_memory_mib", "network", "instance_storage_gb", "instance_storage_type", "current_generation",
-         "burstable", "bare_metal", "ebs_optimized_support"],
+         "burstable", "bare_metal", "ebs_optimized_support", "cores", "efa_interfaces"],
         type_rows,
     )
 

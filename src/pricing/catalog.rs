@@ -56,6 +56,10 @@ pub struct InstanceSpec {
     pub bare_metal: bool,
     /// EC2's `EbsOptimizedSupport`: `default`, `supported` or `unsupported`.
     pub ebs_optimized_support: String,
+    /// Physical cores (EC2's `DefaultCores`); `None` in snapshots without the column.
+    pub cores: Option<u32>,
+    /// Elastic Fabric Adapter interfaces the type supports (EC2's `EfaInfo.MaximumEfaInterfaces`); 0 = no EFA.
+    pub efa_interfaces: u32,
 }
 
 impl InstanceSpec {
@@ -109,6 +113,10 @@ struct Row {
     burstable: String,
     bare_metal: String,
     ebs_optimized_support: String,
+    #[serde(default)]
+    cores: Option<u32>,
+    #[serde(default)]
+    efa_interfaces: Option<u32>,
 }
 
 impl Catalog {
@@ -152,6 +160,8 @@ impl Catalog {
                 burstable: r.burstable == "y",
                 bare_metal: r.bare_metal == "y",
                 ebs_optimized_support: r.ebs_optimized_support,
+                cores: r.cores,
+                efa_interfaces: r.efa_interfaces.unwrap_or(0),
             });
         }
         let index = types.iter().enumerate().map(|(i, t)| (t.instance_type.clone(), i)).collect();
