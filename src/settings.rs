@@ -277,6 +277,9 @@ struct FileSettings {
     network: Option<NetworkSettings>,
     migration: Option<MigrationSettings>,
     storage: Option<StorageSettings>,
+    /// `[cluster]` is read by `rocklift burst` (crate::hpc::cluster), not here.
+    #[allow(dead_code)]
+    cluster: Option<toml::Value>,
     #[serde(default)]
     groups: BTreeMap<String, crate::scaling::GroupSettings>,
     discount_pct: Option<toml::Value>,

@@ -1,5 +1,6 @@
 //! clap definitions and dispatch: one file per subcommand; options are turned into `Settings` here and nowhere else.
 
+mod burst;
 mod compare;
 mod instances;
 mod inventory;
@@ -41,6 +42,8 @@ enum Command {
     /// Show prices and what the pricing snapshot holds.
     #[command(subcommand)]
     Pricing(pricing::Command),
+    /// Replay a Slurm job history, send jobs that wait too long to the cloud, price it, write the Slurm fragment.
+    Burst(burst::Args),
     /// Read inventories and show what rocklift understood of them.
     #[command(subcommand)]
     Inventory(inventory::Command),
@@ -161,6 +164,7 @@ pub fn run() -> Result<()> {
         Command::Pricing(c) => pricing::run(&ctx, c),
         Command::Instances(a) => instances::run(&ctx, a),
         Command::Inventory(c) => inventory::run(c),
+        Command::Burst(a) => burst::run(&ctx, a),
         Command::Terraform(a) => terraform::run(&ctx, a),
         Command::Compare(a) => compare::run(&ctx, a),
         Command::Report(a) => report::run(&ctx, a),

@@ -158,7 +158,7 @@ fn print(a: &Args, plan: &rocklift::plan::Plan, tf_summary: &str) -> Result<()> 
     }
 }
 
-type FileOut = BufWriter<std::fs::File>;
+pub type FileOut = BufWriter<std::fs::File>;
 type Render<'a> = &'a (dyn Fn(&mut FileOut) -> std::io::Result<()> + Sync);
 
 /// Write every file (each on its own thread) to a temporary name first, then rename them all into

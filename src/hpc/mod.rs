@@ -10,8 +10,10 @@
 //! - [`replay`]: `replay(&cluster, &jobs, policy) -> ReplayResult` (waits, utilisation, burst plan).
 
 pub mod cluster;
+pub mod cost;
 pub mod replay;
 pub mod sacct;
+pub mod slurm_conf;
 pub mod time;
 pub(crate) mod units;
 

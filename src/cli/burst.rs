@@ -1,0 +1,385 @@
+//! `rocklift burst --cluster FILE --jobs SACCT [--max-wait 1h] [--spot] [--out DIR]`: replay the Slurm history on
+//! the on-prem cluster, again with jobs that would wait too long sent to the cloud, price the cloud node-hours, and
+//! write burst.json and the Slurm fragment with its resume / suspend scripts.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use rocklift::estimate::{pricing_ref, LoadedPricing};
+use rocklift::hpc::cost::{candidate_shapes, price_burst, BurstCost, BurstCostSettings};
+use rocklift::hpc::slurm_conf::{self, CloudNodeType};
+use rocklift::hpc::{
+    parse_cluster_toml, parse_sacct_with, parse_scontrol_nodes, replay, BurstPolicy, SacctOptions, WaitStats,
+};
+use rocklift::network::PriceOverrides;
+use rocklift::settings::Overrides;
+use rocklift::{Error, Result};
+use rust_decimal::Decimal;
+use serde::Serialize;
+
+use super::{out, Ctx};
+
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// The on-prem cluster: a rocklift.toml with [cluster], or `scontrol show nodes --oneliner` output.
+    #[arg(long, value_name = "FILE")]
+    cluster: PathBuf,
+    /// The job history: `sacct --parsable2` output, with or without a header line.
+    #[arg(long, value_name = "FILE")]
+    jobs: PathBuf,
+    /// Send a job to the cloud when its predicted wait exceeds this: 90s, 30m, 1h, 2d (default 1h).
+    #[arg(long, value_name = "DURATION")]
+    max_wait: Option<String>,
+    /// Also send every job of these partitions (comma separated).
+    #[arg(long, value_delimiter = ',', value_name = "NAMES")]
+    partitions: Vec<String>,
+    /// Price cloud nodes at the average spot price (with --interruption-overhead-pct more node-hours).
+    #[arg(long)]
+    spot: bool,
+    /// Extra node-hours for jobs rerun after a spot interruption, percent (a rocklift assumption).
+    #[arg(long, default_value = "10", value_name = "PCT")]
+    interruption_overhead_pct: Decimal,
+    /// Minutes a cloud node boots before its job starts (billed, and part of the job's wait).
+    #[arg(long, default_value_t = 5, value_name = "MIN")]
+    boot_minutes: u32,
+    /// Results sent back over the internet per burst job, GB.
+    #[arg(long, default_value = "0", value_name = "GB")]
+    egress_gb_per_job: Decimal,
+    /// Results sent back per core-hour of burst jobs, GB.
+    #[arg(long, default_value = "0", value_name = "GB")]
+    egress_gb_per_core_hour: Decimal,
+    /// Shared storage the cloud nodes mount (named in the report, not priced), e.g. "FSx for Lustre".
+    #[arg(long, value_name = "NAME")]
+    shared_storage: Option<String>,
+    /// Skip (and count) history lines that cannot be read instead of stopping with every problem listed.
+    #[arg(long)]
+    skip_malformed: bool,
+    /// AWS region to price in (default from rocklift.toml, else us-east-1).
+    #[arg(long)]
+    region: Option<String>,
+    /// Write burst.json and slurm/ (cloud.conf, resume.sh, suspend.sh) into this folder.
+    #[arg(long, value_name = "DIR")]
+    out: Option<PathBuf>,
+    /// Print the summary as a table or burst.json.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    format: Format,
+}
+
+#[derive(Copy, Clone, Debug, clap::ValueEnum)]
+enum Format {
+    Table,
+    Json,
+}
+
+/// `90s`, `30m`, `1h`, `2d`, or plain seconds.
+pub fn parse_duration(s: &str) -> std::result::Result<i64, String> {
+    let t = s.trim();
+    let (num, unit) = t.find(|c: char| !c.is_ascii_digit()).map_or((t, ""), |i| t.split_at(i));
+    let n: i64 = num.parse().map_err(|_| format!("--max-wait {s}: expected a duration such as 90s, 30m, 1h or 2d"))?;
+    let mult = match unit.trim() {
+        "" | "s" => 1,
+        "m" | "min" => 60,
+        "h" => 3600,
+        "d" => 86_400,
+        _ => return Err(format!("--max-wait {s}: expected a duration such as 90s, 30m, 1h or 2d")),
+    };
+    Ok(n * mult)
+}
+
+/// burst.json: the summary of both replays and the cost; per-job lists are left out (they can be millions).
+#[derive(Serialize)]
+struct BurstReport {
+    schema: &'static str,
+    rocklift_version: &'static str,
+    pricing: rocklift::plan::PricingRef,
+    cluster: ClusterRef,
+    history: HistoryRef,
+    policy: PolicyRef,
+    before: ReplayRef,
+    after: ReplayRef,
+    /// Burst jobs by reason; jobs the policy would burst that no type fits, by reason.
+    burst_jobs: u64,
+    burst_by_reason: BTreeMap<String, u64>,
+    not_burstable: BTreeMap<String, u64>,
+    on_prem_over_max_wait: u64,
+    /// Node-seconds of runtime per type per month (before billing rules).
+    node_seconds: BTreeMap<String, BTreeMap<String, i64>>,
+    /// The recommended maximum cloud node count (the peak), and the 99th percentile.
+    max_cloud_nodes: u64,
+    p99_cloud_nodes: u64,
+    cloud_nodes: Vec<CloudNodeType>,
+    cost: BurstCost,
+}
+
+#[derive(Serialize)]
+struct ClusterRef {
+    source: String,
+    nodes: usize,
+    partitions: Vec<String>,
+}
+
+#[derive(Serialize)]
+struct HistoryRef {
+    file: String,
+    jobs: usize,
+    skipped_lines: BTreeMap<String, u64>,
+    /// Lines skipped with --skip-malformed, with why.
+    problems: Vec<String>,
+    ignored_columns: Vec<String>,
+}
+
+#[derive(Serialize)]
+struct PolicyRef {
+    max_wait_s: i64,
+    partitions: Vec<String>,
+    boot_s: i64,
+    spot: bool,
+    candidate_types: usize,
+}
+
+#[derive(Serialize)]
+struct ReplayRef {
+    waits: WaitStats,
+    partitions: Vec<rocklift::hpc::PartitionStats>,
+    utilisation: f64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    accuracy: Option<rocklift::hpc::Accuracy>,
+    unrunnable: usize,
+    not_replayed: BTreeMap<String, u64>,
+}
+
+fn replay_ref(r: &rocklift::hpc::ReplayResult) -> ReplayRef {
+    ReplayRef {
+        waits: r.waits.clone(),
+        partitions: r.partitions.clone(),
+        utilisation: r.utilisation,
+        accuracy: r.accuracy.clone(),
+        unrunnable: r.unrunnable.len(),
+        not_replayed: r.not_replayed.clone(),
+    }
+}
+
+fn read(path: &PathBuf) -> Result<String> {
+    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    String::from_utf8(bytes).map_err(|e| {
+        Error::Invalid(vec![rocklift::error::Problem::at(
+            &path.display().to_string(),
+            0,
+            None,
+            format!("is not UTF-8 text ({e})"),
+        )])
+    })
+}
+
+fn hms(s: i64) -> String {
+    format!("{}:{:02}:{:02}", s / 3600, (s % 3600) / 60, s % 60)
+}
+
+pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
+    let max_wait = parse_duration(a.max_wait.as_deref().unwrap_or("1h")).map_err(Error::Usage)?;
+    if a.interruption_overhead_pct < Decimal::ZERO
+        || a.egress_gb_per_job < Decimal::ZERO
+        || a.egress_gb_per_core_hour < Decimal::ZERO
+    {
+        return Err(Error::Usage("--interruption-overhead-pct and the egress figures must not be negative".into()));
+    }
+    let settings = ctx.settings(&Overrides { region: a.region.clone(), ..Default::default() })?;
+    let cluster_text = read(&a.cluster)?;
+    let label = a.cluster.display().to_string();
+    let cluster = if cluster_text.contains("NodeName=") {
+        parse_scontrol_nodes(&label, &cluster_text)?
+    } else {
+        parse_cluster_toml(&label, &cluster_text)?
+    };
+    let history = parse_sacct_with(
+        &a.jobs.display().to_string(),
+        &read(&a.jobs)?,
+        &SacctOptions { skip_malformed: a.skip_malformed },
+    )?;
+    let snapshot = ctx.snapshot()?;
+    ctx.check_region(&snapshot, &settings.region, a.region.is_some())?;
+    let pricing = LoadedPricing::load(snapshot, &settings.region)?;
+    let shapes = candidate_shapes(&pricing.catalog, &pricing.prices, a.spot);
+    let boot = i64::from(a.boot_minutes) * 60;
+    let policy = BurstPolicy {
+        max_wait: Some(max_wait),
+        partitions: a.partitions.clone(),
+        shapes: shapes.iter().map(|s| s.shape.clone()).collect(),
+        boot_seconds: boot,
+    };
+    let before = replay(&cluster, &history.jobs, None);
+    let after = replay(&cluster, &history.jobs, Some(&policy));
+    let summary = after.burst.clone().unwrap_or_default_summary();
+    let cost_settings = BurstCostSettings {
+        boot_seconds: boot,
+        interruption_overhead_pct: a.interruption_overhead_pct,
+        egress_gb_per_job: a.egress_gb_per_job,
+        egress_gb_per_core_hour: a.egress_gb_per_core_hour,
+        shared_storage: a.shared_storage.clone(),
+    };
+    let overrides = PriceOverrides::from(settings.price_overrides.get(&settings.region).cloned().unwrap_or_default());
+    let cost =
+        price_burst(&summary, &history.jobs, &shapes, &cost_settings, &pricing.services, &settings.region, &overrides);
+    let cloud_nodes: Vec<CloudNodeType> = summary
+        .nodes_by_shape
+        .iter()
+        .filter_map(|(name, count)| {
+            let s = shapes.iter().find(|s| &s.shape.name == name)?;
+            Some(CloudNodeType {
+                instance_type: name.clone(),
+                vcpus: s.shape.vcpus,
+                memory_mib: s.shape.memory_mib,
+                gpus: s.shape.gpus,
+                gpu_model: s.shape.gpu_model.clone(),
+                max_nodes: count.peak,
+                efa: s.efa_interfaces > 0,
+            })
+        })
+        .collect();
+    let report = BurstReport {
+        schema: "rocklift.burst/v1",
+        rocklift_version: env!("CARGO_PKG_VERSION"),
+        pricing: pricing_ref(&pricing.snapshot.origin, &pricing.snapshot.manifest),
+        cluster: ClusterRef {
+            source: cluster.source.clone(),
+            nodes: cluster.nodes.len(),
+            partitions: cluster.partitions.iter().map(|p| p.name.clone()).collect(),
+        },
+        history: HistoryRef {
+            file: history.file.clone(),
+            jobs: history.jobs.len(),
+            skipped_lines: history.skipped.clone(),
+            problems: history.problems.iter().map(ToString::to_string).collect(),
+            ignored_columns: history.ignored_columns.clone(),
+        },
+        policy: PolicyRef {
+            max_wait_s: max_wait,
+            partitions: a.partitions.clone(),
+            boot_s: boot,
+            spot: a.spot,
+            candidate_types: shapes.len(),
+        },
+        before: replay_ref(&before),
+        after: replay_ref(&after),
+        burst_jobs: summary.jobs.len() as u64,
+        burst_by_reason: summary.by_reason.clone(),
+        not_burstable: summary.not_burstable.clone(),
+        on_prem_over_max_wait: summary.on_prem_over_max_wait,
+        node_seconds: summary.node_seconds.clone(),
+        max_cloud_nodes: summary.nodes.peak,
+        p99_cloud_nodes: summary.nodes.p99,
+        cloud_nodes,
+        cost,
+    };
+    let json =
+        serde_json::to_string_pretty(&report).map_err(|e| Error::io("burst.json", std::io::Error::other(e)))? + "\n";
+    if let Some(dir) = &a.out {
+        let fragment =
+            slurm_conf::fragment(&report.cloud_nodes, "cloud", &format!("rocklift {}", env!("CARGO_PKG_VERSION")));
+        let resume = slurm_conf::resume_script(&report.cloud_nodes, &settings.region, "rocklift-burst-");
+        let suspend = slurm_conf::suspend_script(&settings.region);
+        super::plan::write_outputs(
+            dir,
+            &[("burst.json", &|w: &mut super::plan::FileOut| std::io::Write::write_all(w, json.as_bytes()))],
+        )?;
+        super::plan::write_outputs(
+            &dir.join("slurm"),
+            &[
+                ("cloud.conf", &|w: &mut super::plan::FileOut| std::io::Write::write_all(w, fragment.as_bytes())),
+                ("resume.sh", &|w: &mut super::plan::FileOut| std::io::Write::write_all(w, resume.as_bytes())),
+                ("suspend.sh", &|w: &mut super::plan::FileOut| std::io::Write::write_all(w, suspend.as_bytes())),
+            ],
+        )?;
+    }
+    match a.format {
+        Format::Json => out(&json),
+        Format::Table => out(&summary_text(&report, a.out.as_ref())),
+    }
+}
+
+trait OrEmpty {
+    fn unwrap_or_default_summary(self) -> rocklift::hpc::BurstSummary;
+}
+
+impl OrEmpty for Option<rocklift::hpc::BurstSummary> {
+    fn unwrap_or_default_summary(self) -> rocklift::hpc::BurstSummary {
+        self.unwrap_or_else(|| rocklift::hpc::BurstSummary {
+            jobs: Vec::new(),
+            by_reason: BTreeMap::new(),
+            node_seconds: BTreeMap::new(),
+            nodes: Default::default(),
+            nodes_by_shape: BTreeMap::new(),
+            not_burstable: BTreeMap::new(),
+            unknown_partitions: Vec::new(),
+            on_prem_over_max_wait: 0,
+        })
+    }
+}
+
+fn summary_text(r: &BurstReport, dir: Option<&PathBuf>) -> String {
+    let mut s = format!(
+        "rocklift burst: {} jobs from {} on {} ({} nodes, partitions {}), max wait {}\n",
+        r.history.jobs,
+        r.history.file,
+        r.cluster.source,
+        r.cluster.nodes,
+        r.cluster.partitions.join(", "),
+        hms(r.policy.max_wait_s)
+    );
+    for p in &r.history.problems {
+        s.push_str(&format!("skipped: {p}\n"));
+    }
+    let skipped: u64 = r.history.skipped_lines.values().sum();
+    if skipped > 0 {
+        let parts: Vec<String> = r.history.skipped_lines.iter().map(|(k, v)| format!("{v} {k}")).collect();
+        s.push_str(&format!("Lines skipped: {skipped} ({})\n", parts.join(", ")));
+    }
+    let w = |x: &WaitStats| format!("p50 {}, p95 {}, max {}", hms(x.p50), hms(x.p95), hms(x.max));
+    s.push_str(&format!("Waits on-prem only:  {}\n", w(&r.before.waits)));
+    s.push_str(&format!("Waits with bursting: {}\n", w(&r.after.waits)));
+    if let Some(acc) = &r.before.accuracy {
+        s.push_str(&format!(
+            "Replay against the recorded starts: {:.0}% within 5 minutes over {} jobs\n",
+            acc.within_5_min * 100.0,
+            acc.jobs
+        ));
+    }
+    s.push_str(&format!(
+        "Jobs sent to the cloud: {}; recommended maximum cloud nodes: {} (p99 {})\n",
+        r.burst_jobs, r.max_cloud_nodes, r.p99_cloud_nodes
+    ));
+    for (reason, n) in &r.not_burstable {
+        s.push_str(&format!("  stayed on-prem, no type fits: {n} ({reason})\n"));
+    }
+    for m in &r.cost.months {
+        let hours: Vec<String> = m.node_hours.iter().map(|(t, h)| format!("{t} {} h", h.round_dp(1))).collect();
+        s.push_str(&format!(
+            "  {}: {} jobs, {}: ${}\n",
+            m.month,
+            m.jobs,
+            hours.join(", "),
+            rocklift::money::display_usd_grouped(m.total_usd)
+        ));
+    }
+    s.push_str(&format!(
+        "Cloud cost: ${} a month on average over {} month(s) with bursts, ${} in all.\n",
+        rocklift::money::display_usd_grouped(r.cost.average_monthly_usd),
+        r.cost.months.len(),
+        rocklift::money::display_usd_grouped(r.cost.total_usd)
+    ));
+    for n in &r.cost.notes {
+        s.push_str(&format!("note: {n}\n"));
+    }
+    for m in &r.cost.missing {
+        s.push_str(&format!("warning: {m}\n"));
+    }
+    if let Some(d) = dir {
+        s.push_str(&format!(
+            "Wrote {} and {}/ (cloud.conf, resume.sh, suspend.sh).\n",
+            d.join("burst.json").display(),
+            d.join("slurm").display()
+        ));
+    }
+    s.push_str(&format!("Prices: {} snapshot, data date {}.\n", r.pricing.snapshot, r.pricing.data_date));
+    s
+}

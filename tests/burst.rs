@@ -1,0 +1,140 @@
+//! `rocklift burst` end to end on a hand-made history with a known answer: one 4-core node, a 2-hour job, a second
+//! 4-core job submitted a minute later (it would wait 1 h 59 min, above the 1 h default, so it bursts) and a later
+//! small job that runs at once. The cloud cost is worked out by hand from the snapshot's c6a.xlarge price.
+
+mod common;
+
+use common::{run, stderr, stdout};
+use serde_json::Value;
+
+const CLUSTER: &str = "tests/fixtures/hpc/burst/cluster.toml";
+const JOBS: &str = "tests/fixtures/hpc/burst/jobs.txt";
+
+#[test]
+fn the_waiting_job_bursts_and_its_cost_is_exact() {
+    let o = run(&["burst", "--cluster", CLUSTER, "--jobs", JOBS, "--format", "json"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let v: Value = serde_json::from_slice(&o.stdout).expect("json");
+    assert_eq!(v["schema"], "rocklift.burst/v1");
+    // On-prem only: job 2 waits from 08:01 to 10:00 = 7140 s.
+    assert_eq!(v["before"]["waits"]["max"], 7140);
+    // With bursting its wait is the 5-minute boot.
+    assert_eq!(v["after"]["waits"]["max"], 300);
+    assert_eq!(v["burst_jobs"], 1);
+    assert_eq!(v["max_cloud_nodes"], 1);
+    // The cheapest type with 4 vCPUs and the 4000 MiB asked (1000 MiB per CPU): c6a.xlarge, $0.153/h on-demand.
+    let o = run(&["pricing", "show", "c6a.xlarge", "--json"]);
+    assert!(stdout(&o).contains("0.153"), "{}", stdout(&o));
+    assert_eq!(v["cloud_nodes"][0]["instance_type"], "c6a.xlarge");
+    assert_eq!(v["cost"]["rates"]["c6a.xlarge"], "0.153000");
+    // 1 h runtime + 300 s boot = 3900 s = 1.083333 h; 3900 × 0.153 / 3600 = $0.16575.
+    let m = &v["cost"]["months"][0];
+    assert_eq!(m["month"], "2026-01");
+    assert_eq!(m["node_hours"]["c6a.xlarge"], "1.083333");
+    assert_eq!(m["compute_usd"], "0.16575");
+    assert_eq!(v["cost"]["total_usd"], "0.16575");
+}
+
+#[test]
+fn spot_adds_the_interruption_overhead() {
+    let o = run(&["burst", "--cluster", CLUSTER, "--jobs", JOBS, "--format", "json", "--spot"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let v: Value = serde_json::from_slice(&o.stdout).expect("json");
+    let (ty, rate) = v["cost"]["rates"].as_object().and_then(|m| m.iter().next()).expect("a rate");
+    assert_eq!(v["cost"]["terms"][ty], "spot");
+    let rate: rust_decimal::Decimal = rate.as_str().expect("str").parse().expect("dec");
+    // 3900 s × 1.10 (the default 10 % rerun overhead) = 1.191666.. h.
+    let hours =
+        rust_decimal::Decimal::from(3900) * rust_decimal::Decimal::new(11, 1) / rust_decimal::Decimal::from(3600);
+    let m = &v["cost"]["months"][0];
+    assert_eq!(
+        m["compute_usd"].as_str().expect("usd").parse::<rust_decimal::Decimal>().expect("dec"),
+        (hours * rate).round_dp(6).normalize()
+    );
+}
+
+#[test]
+fn the_slurm_fragment_is_key_value_lines_as_slurm_conf_reads_them() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let o = run(&["burst", "--cluster", CLUSTER, "--jobs", JOBS, "--out", dir.path().to_str().expect("utf8")]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let conf = std::fs::read_to_string(dir.path().join("slurm/cloud.conf")).expect("cloud.conf");
+    let mut keys = std::collections::BTreeMap::new();
+    for (i, line) in conf.lines().enumerate() {
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        // slurm.conf: whitespace-separated Key=Value pairs; the first pair names the line (NodeName, PartitionName).
+        for pair in line.split_whitespace() {
+            let (k, val) = pair.split_once('=').unwrap_or_else(|| panic!("line {}: '{pair}' is not Key=Value", i + 1));
+            assert!(!k.is_empty() && !val.is_empty(), "line {}: '{pair}'", i + 1);
+            assert!(k.chars().all(|c| c.is_ascii_alphanumeric()), "line {}: key '{k}'", i + 1);
+        }
+        let (k, val) = line.split_whitespace().next().and_then(|p| p.split_once('=')).expect("pair");
+        keys.insert(k.to_owned(), val.to_owned());
+    }
+    for k in [
+        "ResumeProgram",
+        "SuspendProgram",
+        "SuspendTime",
+        "ResumeTimeout",
+        "SuspendTimeout",
+        "ResumeRate",
+        "SlurmctldParameters",
+        "CommunicationParameters",
+        "TreeWidth",
+        "NodeName",
+        "PartitionName",
+    ] {
+        assert!(keys.contains_key(k), "{k} missing:\n{conf}");
+    }
+    assert_eq!(keys["SlurmctldParameters"], "idle_on_node_suspend");
+    assert_eq!(keys["CommunicationParameters"], "NoAddrCache");
+    assert!(
+        conf.contains("NodeName=cloud-c6a-xlarge-1 State=CLOUD CPUs=4 RealMemory=7782 Feature=cloud,c6a.xlarge\n"),
+        "{conf}"
+    );
+    let resume = std::fs::read_to_string(dir.path().join("slurm/resume.sh")).expect("resume.sh");
+    assert!(resume.contains("cloud-c6a-xlarge-*) template=rocklift-burst-c6a-xlarge ;;"), "{resume}");
+    assert!(std::fs::read(dir.path().join("burst.json")).is_ok());
+}
+
+#[test]
+fn every_shared_dump_runs_through_burst() {
+    for f in [
+        "sacct-output-v1.txt",
+        "sacct-output-v2.txt",
+        "array_sacct-output.txt",
+        "multi-node_sacct-output.txt",
+        "issues_gl-20_sacct-output.txt",
+    ] {
+        let path = common::shared().join("samples/slurm").join(f);
+        let o = run(&[
+            "burst",
+            "--cluster",
+            "tests/fixtures/hpc/cluster.toml",
+            "--jobs",
+            path.to_str().expect("utf8"),
+            "--skip-malformed",
+        ]);
+        assert_eq!(o.status.code(), Some(0), "{f}: {}", stderr(&o));
+        assert!(stdout(&o).starts_with("rocklift burst: "), "{f}");
+    }
+    // Without --skip-malformed the corrupt lines of gl-20 are listed, located, and nothing is written.
+    let path = common::shared().join("samples/slurm/issues_gl-20_sacct-output.txt");
+    let o = run(&["burst", "--cluster", "tests/fixtures/hpc/cluster.toml", "--jobs", path.to_str().expect("utf8")]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains("issues_gl-20_sacct-output.txt:6: column 'ReqMem': '100Mcd' is not a memory size"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn bad_durations_are_usage_errors() {
+    let o = run(&["burst", "--cluster", CLUSTER, "--jobs", JOBS, "--max-wait", "soon"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("--max-wait soon: expected a duration such as 90s, 30m, 1h or 2d"), "{}", stderr(&o));
+}
