@@ -150,7 +150,7 @@ struct ReplayRef {
 
 fn replay_ref(r: &rocklift::hpc::ReplayResult) -> ReplayRef {
     ReplayRef {
-        waits: r.waits.clone(),
+        waits: r.waits,
         partitions: r.partitions.clone(),
         utilisation: r.utilisation,
         accuracy: r.accuracy.clone(),
@@ -282,6 +282,24 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
             dir,
             &[("burst.json", &|w: &mut super::plan::FileOut| std::io::Write::write_all(w, json.as_bytes()))],
         )?;
+        let tf = rocklift::hpc::terraform::render(
+            &report.cloud_nodes,
+            &settings.region,
+            &report.pricing.data_date,
+            &format!("rocklift {}", env!("CARGO_PKG_VERSION")),
+        )?;
+        let tf_files: Vec<(String, String)> = tf.into_iter().collect();
+        let renders: Vec<Box<dyn Fn(&mut super::plan::FileOut) -> std::io::Result<()> + Sync>> = tf_files
+            .iter()
+            .map(|(_, text)| {
+                let text = text.clone();
+                Box::new(move |w: &mut super::plan::FileOut| std::io::Write::write_all(w, text.as_bytes()))
+                    as Box<dyn Fn(&mut super::plan::FileOut) -> std::io::Result<()> + Sync>
+            })
+            .collect();
+        let named: Vec<(&str, super::plan::Render<'_>)> =
+            tf_files.iter().zip(&renders).map(|((name, _), r)| (name.as_str(), r.as_ref())).collect();
+        super::plan::write_outputs(&dir.join("terraform"), &named)?;
         super::plan::write_outputs(
             &dir.join("slurm"),
             &[
@@ -375,9 +393,10 @@ fn summary_text(r: &BurstReport, dir: Option<&PathBuf>) -> String {
     }
     if let Some(d) = dir {
         s.push_str(&format!(
-            "Wrote {} and {}/ (cloud.conf, resume.sh, suspend.sh).\n",
+            "Wrote {}, {}/ (cloud.conf, resume.sh, suspend.sh) and {}/.\n",
             d.join("burst.json").display(),
-            d.join("slurm").display()
+            d.join("slurm").display(),
+            d.join("terraform").display()
         ));
     }
     s.push_str(&format!("Prices: {} snapshot, data date {}.\n", r.pricing.snapshot, r.pricing.data_date));

@@ -159,7 +159,7 @@ fn print(a: &Args, plan: &rocklift::plan::Plan, tf_summary: &str) -> Result<()> 
 }
 
 pub type FileOut = BufWriter<std::fs::File>;
-type Render<'a> = &'a (dyn Fn(&mut FileOut) -> std::io::Result<()> + Sync);
+pub type Render<'a> = &'a (dyn Fn(&mut FileOut) -> std::io::Result<()> + Sync);
 
 /// Write every file (each on its own thread) to a temporary name first, then rename them all into
 /// place; on any error the temporary files are removed and nothing is left half-written.

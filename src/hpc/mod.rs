@@ -14,6 +14,7 @@ pub mod cost;
 pub mod replay;
 pub mod sacct;
 pub mod slurm_conf;
+pub mod terraform;
 pub mod time;
 pub(crate) mod units;
 
