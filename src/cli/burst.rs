@@ -65,6 +65,9 @@ pub struct Args {
     format: Format,
 }
 
+/// Writes one output file.
+type WriteFn = dyn Fn(&mut super::plan::FileOut) -> std::io::Result<()> + Sync;
+
 #[derive(Copy, Clone, Debug, clap::ValueEnum)]
 enum Format {
     Table,
@@ -289,12 +292,12 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
             &format!("rocklift {}", env!("CARGO_PKG_VERSION")),
         )?;
         let tf_files: Vec<(String, String)> = tf.into_iter().collect();
-        let renders: Vec<Box<dyn Fn(&mut super::plan::FileOut) -> std::io::Result<()> + Sync>> = tf_files
+        let renders: Vec<Box<WriteFn>> = tf_files
             .iter()
             .map(|(_, text)| {
                 let text = text.clone();
                 Box::new(move |w: &mut super::plan::FileOut| std::io::Write::write_all(w, text.as_bytes()))
-                    as Box<dyn Fn(&mut super::plan::FileOut) -> std::io::Result<()> + Sync>
+                    as Box<WriteFn>
             })
             .collect();
         let named: Vec<(&str, super::plan::Render<'_>)> =
