@@ -10,6 +10,9 @@ command -v python3 >/dev/null || { echo "python3 is needed (Debian: apt-get inst
 [ -d ../shared/data ] || [ -n "${ROCKLIFT_SHARED:-}" ] || { echo "../shared/data is needed (or set ROCKLIFT_SHARED)" >&2; exit 1; }
 ./scripts/setup-test-tools.sh
 cargo test --locked --all-targets "$@"
+# The air-gapped build (`--no-default-features`: no network code compiled in): the library and the
+# pricing-cache tests only, to keep CI from building every test binary twice.
+cargo test --locked --no-default-features --lib --test pricing_cache
 # report.html of both examples in a real browser: no console error or external request, every chart
 # drawn, fits a phone, sorts, prints. Screenshots: target/report-screenshots/EXAMPLE/{desktop,phone}.png.
 shots=target/report-screenshots

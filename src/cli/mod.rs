@@ -14,7 +14,7 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use rocklift::inventory::ArchChoice;
-use rocklift::pricing::{PriceOs, Snapshot, SnapshotOrigin};
+use rocklift::pricing::{cache, PriceOs, Snapshot, SnapshotOrigin};
 use rocklift::settings::{self, Burstable, Overrides, Settings, Sizing};
 use rocklift::{Error, Result};
 
@@ -25,7 +25,8 @@ use rocklift::{Error, Result};
     about = "Plan and price a move from on-prem servers to AWS on Rocky Linux, offline."
 )]
 pub struct Cli {
-    /// Read pricing data from this folder (same format as pricing-cache/) instead of the embedded snapshot.
+    /// Read pricing data from this folder (same format as pricing-cache/) instead of the newest valid
+    /// cached snapshot (ROCKLIFT_CACHE, else $XDG_CACHE_HOME/rocklift, else ~/.cache/rocklift) or the embedded one.
     #[arg(long, global = true, value_name = "DIR")]
     pricing_cache: Option<PathBuf>,
     /// Project settings (default: ./rocklift.toml when present).
@@ -128,6 +129,8 @@ impl From<BurstableArg> for Burstable {
 pub struct Ctx {
     pricing_cache: Option<PathBuf>,
     config: Option<PathBuf>,
+    /// The user cache root (see [`cache::cache_root`]), resolved from the environment once, in [`run`].
+    cache_root: Option<PathBuf>,
 }
 
 impl Ctx {
@@ -148,17 +151,31 @@ impl Ctx {
         Err(if from_flag { Error::Usage(msg) } else { Error::NotFound(msg) })
     }
 
+    /// `--pricing-cache DIR`, else the newest valid snapshot of the user cache, else the embedded one.
     pub fn snapshot(&self) -> Result<Snapshot> {
-        match &self.pricing_cache {
-            Some(dir) => Snapshot::open(SnapshotOrigin::Dir(dir.clone())),
-            None => Snapshot::embedded(),
+        if let Some(dir) = &self.pricing_cache {
+            return Snapshot::open(SnapshotOrigin::Dir(dir.clone()));
         }
+        if let Some(root) = &self.cache_root {
+            match cache::newest_valid(root) {
+                Ok(Some(s)) => return Ok(s),
+                Ok(None) => {}
+                // An unreadable cache must not stop a plan: say so and use the embedded snapshot.
+                Err(e) => eprintln!("warning: pricing cache not read ({e}); using the embedded snapshot"),
+            }
+        }
+        Snapshot::embedded()
     }
 }
 
 pub fn run() -> Result<()> {
     let cli = Cli::parse();
-    let ctx = Ctx { pricing_cache: cli.pricing_cache, config: cli.config };
+    let cache_root = cache::cache_root(
+        std::env::var_os("ROCKLIFT_CACHE").map(PathBuf::from),
+        std::env::var_os("XDG_CACHE_HOME").map(PathBuf::from),
+        std::env::var_os("HOME").map(PathBuf::from),
+    );
+    let ctx = Ctx { pricing_cache: cli.pricing_cache, config: cli.config, cache_root };
     match cli.command {
         Command::Plan(a) => plan::run(&ctx, a),
         Command::Pricing(c) => pricing::run(&ctx, c),

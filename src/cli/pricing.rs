@@ -1,7 +1,13 @@
-//! `rocklift pricing show TYPE` and `rocklift pricing status`: what a type costs, and what the snapshot holds and does not.
+//! `rocklift pricing show TYPE`, `pricing status` and `pricing diff OLD NEW`: what a type costs, which
+//! snapshots there are (embedded, user cache) and which one is used, what it holds and does not, and how
+//! the prices of two snapshots differ.
+
+use std::path::PathBuf;
 
 use rocklift::money::display_rate;
-use rocklift::pricing::{Catalog, PriceOs, RegionPrices, Term};
+use rocklift::pricing::cache::{self, CachedSnapshot};
+use rocklift::pricing::diff::{self, ChangeKind};
+use rocklift::pricing::{Catalog, PriceOs, RegionPrices, Snapshot, SnapshotOrigin, Term};
 use rocklift::render::table::table;
 use rocklift::settings::Overrides;
 use rocklift::{Error, Result};
@@ -25,8 +31,19 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Data date, sources, regions, counts, and what is not known offline.
+    /// Every snapshot (embedded, user cache; valid or why not), the one used, and its data date,
+    /// sources, regions, counts and what is not known offline.
     Status {
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Prices that changed, appeared or went away between two snapshots.
+    Diff {
+        /// The older snapshot: a snapshot folder, or `embedded`.
+        old: String,
+        /// The newer snapshot: a snapshot folder, or `embedded`.
+        new: String,
         /// Print JSON.
         #[arg(long)]
         json: bool,
@@ -37,6 +54,7 @@ pub fn run(ctx: &Ctx, c: Command) -> Result<()> {
     match c {
         Command::Show { instance_type, region, os, json } => show(ctx, &instance_type, region, os, json),
         Command::Status { json } => status(ctx, json),
+        Command::Diff { old, new, json } => diff_cmd(&old, &new, json),
     }
 }
 
@@ -158,19 +176,88 @@ fn show(ctx: &Ctx, itype: &str, region: Option<String>, os: Option<OsArg>, as_js
     out(&s)
 }
 
+/// Which snapshot `plan` uses: `--pricing-cache`, else the newest valid cached one, else the embedded one.
+enum Used {
+    Flag,
+    Cached(usize),
+    Embedded,
+}
+
 fn status(ctx: &Ctx, as_json: bool) -> Result<()> {
-    let snapshot = ctx.snapshot()?;
+    let embedded = Snapshot::embedded()?;
+    let cached: Vec<CachedSnapshot> = match &ctx.cache_root {
+        Some(root) => cache::list(root)?,
+        None => Vec::new(),
+    };
+    let used = match (&ctx.pricing_cache, cache::newest_index(&cached)) {
+        (Some(_), _) => Used::Flag,
+        (None, Some(i)) => Used::Cached(i),
+        (None, None) => Used::Embedded,
+    };
+    let snapshot = match (&used, &ctx.pricing_cache) {
+        (Used::Cached(i), _) => cached.get(*i).and_then(|c| c.status.clone().ok()).unwrap_or_else(|| embedded.clone()),
+        (Used::Flag, Some(dir)) => Snapshot::open(SnapshotOrigin::Dir(dir.clone()))?,
+        _ => embedded.clone(),
+    };
     let m = &snapshot.manifest;
     let catalog = Catalog::load(&snapshot)?;
+    let cache_dir = ctx.cache_root.as_ref().map(|r| r.join(cache::SNAPSHOTS));
     if as_json {
+        let mut list = vec![json!({
+            "snapshot": "embedded",
+            "valid": true,
+            "used": matches!(used, Used::Embedded),
+            "data_date": embedded.manifest.data_date,
+        })];
+        for (i, c) in cached.iter().enumerate() {
+            list.push(match &c.status {
+                Ok(sn) => json!({
+                    "snapshot": c.dir.display().to_string(),
+                    "valid": true,
+                    "used": matches!(used, Used::Cached(u) if u == i),
+                    "written_at": sn.manifest.written_at,
+                    "data_date": sn.manifest.data_date,
+                }),
+                Err(why) => json!({
+                    "snapshot": c.dir.display().to_string(),
+                    "valid": false,
+                    "used": false,
+                    "why_not": why,
+                }),
+            });
+        }
         let v = json!({
             "snapshot": snapshot.origin.to_string(),
+            "cache": cache_dir.map(|d| d.display().to_string()),
+            "snapshots": list,
             "manifest": m,
             "instance_types_in_catalog": catalog.len(),
         });
         return out(&format!("{}\n", serde_json::to_string_pretty(&v).unwrap_or_default()));
     }
     let mut s = String::new();
+    s.push_str("Snapshots (* = the one plan uses):\n");
+    if let (Used::Flag, Some(dir)) = (&used, &ctx.pricing_cache) {
+        s.push_str(&format!("* {} (--pricing-cache): {}\n", dir.display(), m.data_date_note));
+    }
+    let mark = |on: bool| if on { '*' } else { ' ' };
+    s.push_str(&format!("{} embedded: {}\n", mark(matches!(used, Used::Embedded)), embedded.manifest.data_date_note));
+    for (i, c) in cached.iter().enumerate() {
+        match &c.status {
+            Ok(sn) => s.push_str(&format!(
+                "{} {}: valid, written {}, {}\n",
+                mark(matches!(used, Used::Cached(u) if u == i)),
+                c.dir.display(),
+                sn.manifest.written_at.as_deref().unwrap_or("(no written_at)"),
+                sn.manifest.data_date_note
+            )),
+            Err(why) => s.push_str(&format!("  {}: not used: {why}\n", c.dir.display())),
+        }
+    }
+    match &cache_dir {
+        Some(d) => s.push_str(&format!("Cache: {} ({} snapshot folders)\n\n", d.display(), cached.len())),
+        None => s.push_str("Cache: none (set ROCKLIFT_CACHE, XDG_CACHE_HOME or HOME)\n\n"),
+    }
     s.push_str(&format!("Pricing snapshot: {} (schema {})\n", snapshot.origin, m.schema));
     s.push_str(&format!("Data date: {}\n", m.data_date_note));
     s.push_str(&format!("Built by: {}\n\n", m.built_by));
@@ -196,5 +283,50 @@ fn status(ctx: &Ctx, as_json: bool) -> Result<()> {
     for n in &m.not_known_offline {
         s.push_str(&format!("  - {n}\n"));
     }
+    out(&s)
+}
+
+/// `embedded`, or a snapshot folder.
+fn open_named(name: &str) -> Result<Snapshot> {
+    if name == "embedded" {
+        Snapshot::embedded()
+    } else {
+        Snapshot::open(SnapshotOrigin::Dir(PathBuf::from(name)))
+    }
+}
+
+fn diff_cmd(old: &str, new: &str, as_json: bool) -> Result<()> {
+    let (a, b) = (open_named(old)?, open_named(new)?);
+    let d = diff::diff(&a, &b)?;
+    let counts = [ChangeKind::Changed, ChangeKind::New, ChangeKind::Removed].map(|k| d.count(k));
+    if as_json {
+        let v = json!({
+            "old": a.origin.to_string(),
+            "new": b.origin.to_string(),
+            "changed": counts[0],
+            "new_prices": counts[1],
+            "removed": counts[2],
+            "changes": d.changes,
+        });
+        return out(&format!("{}\n", serde_json::to_string_pretty(&v).unwrap_or_default()));
+    }
+    let mut s = format!("Pricing diff: {} -> {} ($/hour for EC2; services in their unit)\n", a.origin, b.origin);
+    let usd = |v: Option<rust_decimal::Decimal>| v.map(|d| d.to_string()).unwrap_or_default();
+    for c in &d.changes {
+        let values = match c.change {
+            ChangeKind::Changed => format!(
+                "{} -> {}{}",
+                usd(c.old_usd),
+                usd(c.new_usd),
+                c.percent
+                    .map(|p| format!(" ({}{p:.2}%)", if p.is_sign_positive() { "+" } else { "" }))
+                    .unwrap_or_default()
+            ),
+            ChangeKind::New => usd(c.new_usd),
+            ChangeKind::Removed => usd(c.old_usd),
+        };
+        s.push_str(&format!("{} {}: {values}\n", c.change.as_str(), c.key));
+    }
+    s.push_str(&format!("{} changed, {} new, {} removed\n", counts[0], counts[1], counts[2]));
     out(&s)
 }

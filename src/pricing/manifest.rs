@@ -12,6 +12,10 @@ pub struct Manifest {
     pub data_date: String,
     pub data_date_note: String,
     pub built_by: String,
+    /// When a refreshed snapshot was written (RFC 3339, UTC); the user cache picks the newest valid one by it.
+    /// Absent in the embedded snapshot, which is dated by `data_date`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub written_at: Option<String>,
     pub sources: Vec<Source>,
     /// Regions whose EBS, transfer, NAT and IPv4 prices the snapshot knows.
     pub service_price_regions: Vec<String>,

@@ -3,10 +3,14 @@
 //! The core reads prices only through [`Snapshot`]; a refreshed snapshot (from the AWS APIs) is just
 //! another folder in the same format, so refresh slots in without touching the core.
 
+pub mod cache;
 pub mod catalog;
+pub mod diff;
 pub mod images;
 pub mod manifest;
 pub mod price_book;
+#[cfg(feature = "refresh")]
+pub mod refresh;
 pub mod services;
 pub mod snapshot;
 

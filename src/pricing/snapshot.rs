@@ -19,15 +19,17 @@ static EMBEDDED: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/pricing-cache"
 pub enum SnapshotOrigin {
     /// The snapshot compiled into the binary.
     Embedded,
-    /// A folder in the same format (`--pricing-cache DIR`, later a refreshed user cache).
+    /// A folder in the same format given by `--pricing-cache DIR`.
     Dir(PathBuf),
+    /// A verified snapshot folder of the user cache (`<cache root>/snapshots/<UTC stamp>/`).
+    Cache(PathBuf),
 }
 
 impl std::fmt::Display for SnapshotOrigin {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             SnapshotOrigin::Embedded => write!(f, "embedded"),
-            SnapshotOrigin::Dir(p) => write!(f, "{}", p.display()),
+            SnapshotOrigin::Dir(p) | SnapshotOrigin::Cache(p) => write!(f, "{}", p.display()),
         }
     }
 }
@@ -56,8 +58,31 @@ impl Snapshot {
         format!("{}/{}", self.origin, rel)
     }
 
+    /// Every file the manifest lists is there and has its sha256 (a cached snapshot is used only then).
+    pub fn verify(&self) -> Result<()> {
+        for f in &self.manifest.files {
+            self.read_verified(&f.path)?;
+        }
+        Ok(())
+    }
+
     /// The bytes of a file named in the manifest, verified, and un-gzipped when its name ends in `.gz`.
     pub fn read(&self, rel: &str) -> Result<Vec<u8>> {
+        let bytes = self.read_verified(rel)?;
+        if rel.ends_with(".gz") {
+            let mut out = Vec::with_capacity(bytes.len() * 6);
+            flate2::read::GzDecoder::new(bytes.as_slice()).read_to_end(&mut out).map_err(|e| Error::Snapshot {
+                location: self.location(rel),
+                message: format!("cannot decompress: {e}"),
+            })?;
+            Ok(out)
+        } else {
+            Ok(bytes)
+        }
+    }
+
+    /// The stored bytes of a file named in the manifest (still gzipped), checked against its sha256.
+    pub fn read_verified(&self, rel: &str) -> Result<Vec<u8>> {
         let entry = self.manifest.file(rel).ok_or_else(|| Error::Snapshot {
             location: self.location(rel),
             message: "not listed in manifest.json".into(),
@@ -73,16 +98,7 @@ impl Snapshot {
                 ),
             });
         }
-        if rel.ends_with(".gz") {
-            let mut out = Vec::with_capacity(bytes.len() * 6);
-            flate2::read::GzDecoder::new(bytes.as_slice()).read_to_end(&mut out).map_err(|e| Error::Snapshot {
-                location: self.location(rel),
-                message: format!("cannot decompress: {e}"),
-            })?;
-            Ok(out)
-        } else {
-            Ok(bytes)
-        }
+        Ok(bytes)
     }
 }
 
@@ -92,7 +108,7 @@ fn raw_bytes(origin: &SnapshotOrigin, rel: &str) -> Result<Vec<u8>> {
             .get_file(rel)
             .map(|f| f.contents().to_vec())
             .ok_or_else(|| Error::Snapshot { location: format!("embedded/{rel}"), message: "missing".into() }),
-        SnapshotOrigin::Dir(dir) => {
+        SnapshotOrigin::Dir(dir) | SnapshotOrigin::Cache(dir) => {
             let path: PathBuf = Path::new(dir).join(rel);
             std::fs::read(&path).map_err(|e| Error::io(path, e))
         }

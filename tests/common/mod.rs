@@ -17,9 +17,17 @@ pub fn bin() -> &'static str {
     env!("CARGO_BIN_EXE_rocklift")
 }
 
-/// Run rocklift in `cwd` with `args`.
+/// An empty pricing cache root (under cargo's per-target test temp dir), so a developer's real
+/// `~/.cache/rocklift` never changes test outputs.
+pub fn empty_cache() -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("empty-rocklift-cache");
+    std::fs::create_dir_all(&dir).expect("create the empty cache dir");
+    dir
+}
+
+/// Run rocklift in `cwd` with `args`, with `ROCKLIFT_CACHE` set to [`empty_cache`].
 pub fn run_in(cwd: &Path, args: &[&str]) -> Output {
-    Command::new(bin()).args(args).current_dir(cwd).env_remove("ROCKLIFT_CACHE").output().expect("run rocklift")
+    Command::new(bin()).args(args).current_dir(cwd).env("ROCKLIFT_CACHE", empty_cache()).output().expect("run rocklift")
 }
 
 pub fn run(args: &[&str]) -> Output {
