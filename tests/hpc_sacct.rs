@@ -351,7 +351,7 @@ fn malformed_lines_are_located_and_capped() {
     let many: String = (0..150).map(|_| "COMPLETED|1|2\n").collect();
     let p = problems(parse_sacct("many.txt", &many).expect_err("bad"));
     assert_eq!(p.len(), 101);
-    assert_eq!(p[100], "many.txt:0: ... and 50 more problems");
+    assert_eq!(p[100], "many.txt: ... and 50 more problems");
     // Not --parsable2 at all.
     let p = problems(parse_sacct("table.txt", "JobID    State\n------- -------\n").expect_err("table"));
     assert_eq!(
