@@ -572,3 +572,179 @@ fn the_sample_history_replays_deterministically() {
     assert!(b.jobs.iter().filter(|j| j.reason == BurstReason::CannotRunOnPrem).all(|j| j.shape == "r5.large"));
     assert!(with.waits.max <= r.waits.max);
 }
+
+// ---- properties ------------------------------------------------------------------------------------
+
+use proptest::prelude::*;
+
+/// FCFS + EASY backfill on one node of `cores` cores, written as plainly as possible (O(n²)), as the
+/// replay documents it: at each time, completions first, then the queue (heads start while they
+/// fit; a blocked head reserves the earliest time enough cores are free; later jobs start if they
+/// fit now and end by then or use only the cores the head leaves), then each arrival in order (it
+/// starts at once when the queue is empty and it fits, or when it may backfill). Runtimes ≥ 1.
+fn reference_easy(cores: u32, jobs: &[(i64, i64, u32)]) -> Vec<i64> {
+    let mut order: Vec<usize> = (0..jobs.len()).collect();
+    order.sort_by_key(|&i| (jobs[i].0, i));
+    let mut start = vec![-1i64; jobs.len()];
+    let mut running: Vec<(i64, u32)> = Vec::new(); // (end, cores)
+    let mut queue: Vec<usize> = Vec::new();
+    let mut free = cores;
+    let mut next = 0;
+    // (shadow, extra cores at the shadow) of the current head.
+    let reservation = |free: u32, running: &[(i64, u32)], need: u32| -> (i64, u32) {
+        let mut ends: Vec<(i64, u32)> = running.to_vec();
+        ends.sort();
+        let mut f = free;
+        let mut i = 0;
+        while i < ends.len() {
+            let t = ends[i].0;
+            while i < ends.len() && ends[i].0 == t {
+                f += ends[i].1;
+                i += 1;
+            }
+            if f >= need {
+                return (t, f - need);
+            }
+        }
+        (i64::MAX, 0)
+    };
+    loop {
+        let t_arr = order.get(next).map(|&i| jobs[i].0);
+        let t_end = running.iter().map(|r| r.0).min();
+        let t = match (t_arr, t_end) {
+            (None, None) => break,
+            (Some(a), None) => a,
+            (None, Some(e)) => e,
+            (Some(a), Some(e)) => a.min(e),
+        };
+        let before = running.len();
+        running.retain(|&(e, c)| {
+            if e == t {
+                free += c;
+            }
+            e != t
+        });
+        if running.len() != before {
+            while let Some(&h) = queue.first() {
+                if jobs[h].2 <= free {
+                    free -= jobs[h].2;
+                    running.push((t + jobs[h].1, jobs[h].2));
+                    start[h] = t;
+                    queue.remove(0);
+                } else {
+                    break;
+                }
+            }
+            if let Some(&h) = queue.first() {
+                let (shadow, mut extra) = reservation(free, &running, jobs[h].2);
+                let mut k = 1;
+                while k < queue.len() {
+                    let q = queue[k];
+                    let (need, end) = (jobs[q].2, t + jobs[q].1);
+                    if need <= free && (end <= shadow || need <= extra) {
+                        if end > shadow {
+                            extra -= need;
+                        }
+                        free -= need;
+                        running.push((end, need));
+                        start[q] = t;
+                        queue.remove(k);
+                    } else {
+                        k += 1;
+                    }
+                }
+            }
+        }
+        while next < order.len() && jobs[order[next]].0 == t {
+            let j = order[next];
+            next += 1;
+            let need = jobs[j].2;
+            if queue.is_empty() {
+                if need <= free {
+                    free -= need;
+                    running.push((t + jobs[j].1, need));
+                    start[j] = t;
+                } else {
+                    queue.push(j);
+                }
+                continue;
+            }
+            let (shadow, extra) = reservation(free, &running, jobs[queue[0]].2);
+            let end = t + jobs[j].1;
+            if need <= free && (end <= shadow || need <= extra) {
+                free -= need;
+                running.push((end, need));
+                start[j] = t;
+            } else {
+                queue.push(j);
+            }
+        }
+    }
+    start
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 300, ..ProptestConfig::default() })]
+
+    #[test]
+    fn replay_matches_a_plain_easy_backfill_on_one_node(
+        cores in 1u32..=8,
+        raw in prop::collection::vec((0i64..150, 1i64..80, 1u32..=8), 1..40),
+    ) {
+        let jobs: Vec<(i64, i64, u32)> = raw.iter().map(|&(a, r, c)| (a, r, c.min(cores))).collect();
+        let c = partitions(&[("p", 1, cores, 4)]);
+        let hist: Vec<Job> = jobs.iter().enumerate().map(|(i, &(a, r, n))| job(&i.to_string(), a, r, n, 1)).collect();
+        let r = replay(&c, &hist, None);
+        let ours: Vec<i64> = r.jobs.iter().map(|j| j.start.unwrap_or(-1)).collect();
+        prop_assert_eq!(ours, reference_easy(cores, &jobs));
+    }
+
+    #[test]
+    fn replay_never_overbooks_and_never_starts_early(
+        nodes in 1u32..=4,
+        cores in 1u32..=8,
+        raw in prop::collection::vec((0i64..300, 0i64..120, 1u32..=16, 1u32..=3, any::<bool>()), 1..60),
+    ) {
+        // Two partitions sharing nothing plus "all" holding both.
+        let c = cluster(&format!(
+            "[cluster]\n[[cluster.partitions]]\nname = \"a\"\nnodes = {nodes}\ncores = {cores}\nmemory_gib = 8\n\
+             [[cluster.partitions]]\nname = \"b\"\nnodes = {nodes}\ncores = {cores}\nmemory_gib = 8\n\
+             [[cluster.partitions]]\nname = \"all\"\ninclude = [\"a\", \"b\"]\n"
+        ));
+        let hist: Vec<Job> = raw
+            .iter()
+            .enumerate()
+            .map(|(i, &(a, r, n, k, shared))| {
+                let p = if shared { "all" } else if i % 2 == 0 { "a" } else { "b" };
+                in_part(job(&i.to_string(), a, r, n, k), p)
+            })
+            .collect();
+        let r = replay(&c, &hist, None);
+        prop_assert_eq!(r.jobs.len(), hist.len());
+        // Every job ran or is listed as unrunnable; none starts before it is eligible.
+        let mut load: Vec<(i64, i64)> = Vec::new();
+        for (j, out) in hist.iter().zip(&r.jobs) {
+            match out.placement {
+                Placement::OnPrem => {
+                    let s = out.start.unwrap_or(i64::MIN);
+                    prop_assert!(s >= j.eligible);
+                    if j.elapsed > 0 {
+                        let per_node = j.cores.div_ceil(j.nodes);
+                        load.push((s, i64::from(per_node * j.nodes)));
+                        load.push((s + j.elapsed, -i64::from(per_node * j.nodes)));
+                    }
+                }
+                Placement::Unrunnable => prop_assert!(r.unrunnable.iter().any(|u| u.id == j.id)),
+                other => prop_assert!(false, "unexpected placement {:?}", other),
+            }
+        }
+        // The cluster's cores are never exceeded.
+        load.sort();
+        let mut used = 0i64;
+        for (_, d) in load {
+            used += d;
+            prop_assert!(used <= i64::from(2 * nodes * cores));
+        }
+        prop_assert_eq!(&r, &replay(&c, &hist, None));
+    }
+}

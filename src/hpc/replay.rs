@@ -1212,6 +1212,10 @@ impl<'a> Sim<'a> {
             return;
         }
         let max_wait = self.policy.and_then(|pol| pol.max_wait);
+        if self.parts[p].queue.live > 0 && self.parts[p].resv.is_none() {
+            // Cannot happen (a non-empty queue has a blocked head with a reservation); recover.
+            self.schedule(p, t);
+        }
         if self.parts[p].queue.live == 0 {
             if self.try_start(j, t, false) {
                 return;
@@ -1231,11 +1235,7 @@ impl<'a> Sim<'a> {
             }
             return;
         }
-        if self.parts[p].resv.is_none() {
-            // Cannot happen (a non-empty queue has a blocked head); recover by scheduling.
-            self.schedule(p, t);
-        }
-        if self.parts[p].queue.live <= BF_MAX_JOB_TEST && self.parts[p].resv.is_some() && self.try_start(j, t, true) {
+        if self.parts[p].queue.live <= BF_MAX_JOB_TEST && self.try_start(j, t, true) {
             return;
         }
         if let Some(mw) = max_wait {
