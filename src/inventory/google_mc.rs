@@ -521,31 +521,12 @@ fn vm_server(
     if !ips.is_empty() {
         tags.insert("ip_addresses".to_owned(), ips.join(";"));
     }
-    Some(Server {
-        name: name?,
-        line: row.line,
-        cpus: cpus?,
-        memory_gib: memory_gib?,
-        disk_gib,
-        disk_used_gib,
-        os: os?,
-        cpu_util_p95: None,
-        mem_util_p95: None,
-        gpus: 0,
-        gpu_model: None,
-        arch: None,
-        role: "default".to_owned(),
-        count: 1,
-        egress_gib_month: Decimal::ZERO,
-        public: false,
-        ports: Vec::new(),
-        schedule: None,
-        tags,
-        disk_iops: None,
-        disk_throughput_mbps: None,
-        confidence_stars: None,
-        notes,
-    })
+    let mut s = Server::new(name?, row.line, cpus?, memory_gib?, os?);
+    s.disk_gib = disk_gib;
+    s.disk_used_gib = disk_used_gib;
+    s.tags = tags;
+    s.notes = notes;
+    Some(s)
 }
 
 /// `MachineName`, or the `MachineId` (with a note) when the name is empty.

@@ -418,31 +418,7 @@ pub(crate) fn add_tag(tags: &mut BTreeMap<String, String>, name: &str, value: &s
 /// A server as these templates describe it: what they do not carry takes the native reader's defaults
 /// (count 1, role `default`, no GPU, no egress, not public, no ports, no schedule, architecture unstated).
 pub(crate) fn new_server(name: String, line: u64, cpus: u32, memory_gib: Decimal, os: Arc<OsInfo>) -> Server {
-    Server {
-        name,
-        line,
-        cpus,
-        memory_gib,
-        disk_gib: None,
-        disk_used_gib: None,
-        os,
-        cpu_util_p95: None,
-        mem_util_p95: None,
-        gpus: 0,
-        gpu_model: None,
-        arch: None,
-        role: "default".to_owned(),
-        count: 1,
-        egress_gib_month: Decimal::ZERO,
-        public: false,
-        ports: Vec::new(),
-        schedule: None,
-        tags: BTreeMap::new(),
-        disk_iops: None,
-        disk_throughput_mbps: None,
-        confidence_stars: None,
-        notes: Vec::new(),
-    }
+    Server::new(name, line, cpus, memory_gib, os)
 }
 
 /// The problems of a whole file in reading order: by line, then (within a row) as the reader found them.

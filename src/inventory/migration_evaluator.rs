@@ -359,31 +359,13 @@ fn parse_row(
             notes.push(format!("in use {in_use}% of the time ({}); sized to run all the time", Col::TimeInUse.name()));
         }
     }
-    Some(Server {
-        name: name?,
-        line: row.line,
-        cpus: cpus?,
-        memory_gib: memory_gib?,
-        disk_gib,
-        disk_used_gib: None,
-        os: os?,
-        cpu_util_p95,
-        mem_util_p95,
-        gpus: 0,
-        gpu_model: None,
-        arch: None,
-        role: "default".to_owned(),
-        count: 1,
-        egress_gib_month: Decimal::ZERO,
-        public: false,
-        ports: Vec::new(),
-        schedule: None,
-        tags,
-        disk_iops: None,
-        disk_throughput_mbps: None,
-        confidence_stars: None,
-        notes,
-    })
+    let mut s = Server::new(name?, row.line, cpus?, memory_gib?, os?);
+    s.disk_gib = disk_gib;
+    s.cpu_util_p95 = cpu_util_p95;
+    s.mem_util_p95 = mem_util_p95;
+    s.tags = tags;
+    s.notes = notes;
+    Some(s)
 }
 
 /// The text of `col`; `None` when empty or unreadable (reported).

@@ -115,6 +115,38 @@ pub struct Server {
     pub confidence_stars: Option<u8>,
 }
 
+impl Server {
+    /// A server with what every inventory has; the rest takes the native reader's defaults (count 1, role
+    /// `default`, no GPU, no egress, not public, no ports, no schedule, architecture unstated, nothing measured).
+    pub fn new(name: String, line: u64, cpus: u32, memory_gib: Decimal, os: std::sync::Arc<OsInfo>) -> Self {
+        Server {
+            name,
+            line,
+            cpus,
+            memory_gib,
+            disk_gib: None,
+            disk_used_gib: None,
+            os,
+            cpu_util_p95: None,
+            mem_util_p95: None,
+            gpus: 0,
+            gpu_model: None,
+            arch: None,
+            role: "default".to_owned(),
+            count: 1,
+            egress_gib_month: Decimal::ZERO,
+            public: false,
+            ports: Vec::new(),
+            schedule: None,
+            tags: BTreeMap::new(),
+            disk_iops: None,
+            disk_throughput_mbps: None,
+            confidence_stars: None,
+            notes: Vec::new(),
+        }
+    }
+}
+
 /// A row the reader read but left out of the plan (a template, a powered-off VM), and why.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LeftOut {

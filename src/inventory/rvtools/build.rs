@@ -362,31 +362,11 @@ fn read_vm(
             tags.insert(key.to_owned(), v);
         }
     }
-    let server = Server {
-        name,
-        line,
-        cpus,
-        memory_gib: gib(memory),
-        disk_gib: provisioned.map(gib),
-        disk_used_gib: in_use.map(gib),
-        os: chosen.os,
-        cpu_util_p95: None,
-        mem_util_p95: None,
-        gpus: 0,
-        gpu_model: None,
-        arch: None,
-        role: "default".to_owned(),
-        count: 1,
-        egress_gib_month: Decimal::ZERO,
-        public: false,
-        ports: Vec::new(),
-        schedule: None,
-        tags,
-        disk_iops: None,
-        disk_throughput_mbps: None,
-        confidence_stars: None,
-        notes,
-    };
+    let mut server = Server::new(name, line, cpus, gib(memory), chosen.os);
+    server.disk_gib = provisioned.map(gib);
+    server.disk_used_gib = in_use.map(gib);
+    server.tags = tags;
+    server.notes = notes;
     Some(Vm::Plan(server, sdk))
 }
 
