@@ -470,47 +470,58 @@ impl Tree {
 
 const TOMB: u32 = u32::MAX;
 
+/// A queued job with what a backfill scan tests first, kept inline so a scan reads one array.
+#[derive(Clone, Copy)]
+struct QItem {
+    /// Sim job, or `TOMB` once it left the queue.
+    job: u32,
+    nodes: u32,
+    model: u16,
+    need: Res,
+}
+
 #[derive(Default)]
 struct Queue {
-    items: Vec<u32>,
+    items: Vec<QItem>,
     head: usize,
     live: usize,
 }
 
 impl Queue {
-    fn push(&mut self, j: u32) {
-        self.items.push(j);
+    fn push(&mut self, item: QItem) {
+        self.items.push(item);
         self.live += 1;
     }
 
     fn front(&mut self) -> Option<u32> {
-        while self.head < self.items.len() && self.items[self.head] == TOMB {
+        while self.head < self.items.len() && self.items[self.head].job == TOMB {
             self.head += 1;
         }
         if self.head > 4096 && self.head * 2 > self.items.len() {
             self.items.drain(..self.head);
             self.head = 0;
         }
-        self.items.get(self.head).copied()
+        self.items.get(self.head).map(|q| q.job)
     }
 
     fn pop_front(&mut self) {
-        if let Some(slot) = self.items.get_mut(self.head) {
-            if *slot != TOMB {
-                *slot = TOMB;
-                self.live -= 1;
-            }
-            self.head += 1;
-        }
+        let head = self.head;
+        self.kill(head);
+        self.head += 1;
     }
 
     fn kill(&mut self, pos: usize) {
         if let Some(slot) = self.items.get_mut(pos) {
-            if *slot != TOMB {
-                *slot = TOMB;
+            if slot.job != TOMB {
+                slot.job = TOMB;
                 self.live -= 1;
             }
         }
+    }
+
+    /// Live jobs in queue order.
+    fn jobs(&self) -> impl Iterator<Item = u32> + '_ {
+        self.items.get(self.head..).unwrap_or(&[]).iter().map(|q| q.job).filter(|&j| j != TOMB)
     }
 
     /// Move the live entries of `head..upto` to the end of that range (dropping tombstones there).
@@ -519,13 +530,13 @@ impl Queue {
         let mut w = upto;
         for r in (self.head..upto).rev() {
             let v = self.items[r];
-            if v != TOMB {
+            if v.job != TOMB {
                 w -= 1;
                 self.items[w] = v;
             }
         }
         for slot in &mut self.items[self.head..w] {
-            *slot = TOMB;
+            slot.job = TOMB;
         }
         self.head = w;
     }
@@ -1155,38 +1166,40 @@ impl<'a> Sim<'a> {
         let mut tombs = 0usize;
         let mut least = Res { cores: u32::MAX, gpus: u32::MAX, mem: u64::MAX };
         let mut started = false;
+        let root_of = |part: &Part| {
+            (Res { cores: part.tree.cores[1], gpus: part.tree.gpus[1], mem: part.tree.mem[1] }, part.free_total)
+        };
+        let (mut root, mut total) = root_of(&self.parts[p]);
         while tested < BF_MAX_JOB_TEST {
-            let Some(&j) = self.parts[p].queue.items.get(pos) else { break };
+            let Some(&item) = self.parts[p].queue.items.get(pos) else { break };
             pos += 1;
-            if j == TOMB {
+            if item.job == TOMB {
                 tombs += 1;
                 continue;
             }
-            if j == head {
+            if item.job == head {
                 continue;
             }
             tested += 1;
-            let job = self.sj[j as usize];
-            least = least.min(job.need);
-            let part = &self.parts[p];
-            let root = Res { cores: part.tree.cores[1], gpus: part.tree.gpus[1], mem: part.tree.mem[1] };
-            if !root.fits(job.need) || !part.free_total.fits(Agg::of(job.need, job.nodes)) {
+            least = least.min(item.need);
+            if !root.fits(item.need) || !total.fits(Agg::of(item.need, item.nodes)) {
                 continue;
             }
-            let end = t + job.runtime;
+            let end = t + self.sj[item.job as usize].runtime;
             if self.failed.iter().any(|&(need, nodes, fend, model)| {
-                job.need.fits(need) && job.nodes >= nodes && end >= fend && (model == 0 || model == job.model)
+                item.need.fits(need) && item.nodes >= nodes && end >= fend && (model == 0 || model == item.model)
             }) {
                 continue;
             }
-            if self.try_start(j, t, true) {
+            if self.try_start(item.job, t, true) {
                 self.parts[p].queue.kill(pos - 1);
                 started = true;
+                (root, total) = root_of(&self.parts[p]);
             } else {
                 if self.failed.len() == 8 {
                     self.failed.remove(0);
                 }
-                self.failed.push((job.need, job.nodes, end, job.model));
+                self.failed.push((item.need, item.nodes, end, item.model));
             }
         }
         // The window is the jobs just tested unless some started (later jobs moved into it).
@@ -1228,7 +1241,7 @@ impl<'a> Sim<'a> {
                     if max_wait.is_some_and(|mw| shadow - t > mw) && self.burst(j, BurstReason::PredictedWait) {
                         return;
                     }
-                    self.parts[p].queue.push(j);
+                    self.parts[p].queue.push(QItem { job: j, nodes: job.nodes, model: job.model, need: job.need });
                     self.reserve(p, j, shadow, plan);
                 }
                 Fit::Never => self.mark_unrunnable(j, "never fits, even on an idle partition".to_owned()),
@@ -1245,7 +1258,7 @@ impl<'a> Sim<'a> {
             }
         }
         let part = &mut self.parts[p];
-        part.queue.push(j);
+        part.queue.push(QItem { job: j, nodes: job.nodes, model: job.model, need: job.need });
         // Behind the head, inside the window: the window's least need may shrink.
         if part.queue.live <= BF_MAX_JOB_TEST + 1 {
             part.window_min = part.window_min.map(|m| m.min(job.need));
@@ -1318,7 +1331,7 @@ impl<'a> Sim<'a> {
         let head = self.parts[p].resv.as_ref().map(|r| (r.job, r.shadow));
         {
             let part = &self.parts[p];
-            s.queue.extend(part.queue.items[part.queue.head..].iter().copied().filter(|&x| x != TOMB));
+            s.queue.extend(part.queue.jobs());
             s.queue.push(j);
             // Running jobs that end by the horizon (later ones cannot matter), in end order.
             s.running.extend(part.running.iter().take_while(|&&(end, _)| end <= horizon).copied());
@@ -1428,7 +1441,7 @@ impl<'a> Sim<'a> {
         let mut now = t;
         let head = part.resv.as_ref().map(|r| (r.job, r.shadow));
         let queue = &part.queue;
-        let ahead = queue.items[queue.head..].iter().copied().filter(|&q| q != TOMB);
+        let ahead = queue.jobs();
         for q in ahead.chain(std::iter::once(j)) {
             let job = self.sj[q as usize];
             let need = Agg::of(job.need, job.nodes);
