@@ -138,3 +138,15 @@ fn bad_durations_are_usage_errors() {
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("--max-wait soon: expected a duration such as 90s, 30m, 1h or 2d"), "{}", stderr(&o));
 }
+
+#[test]
+fn types_restrict_the_cloud_nodes() {
+    let o = run(&["burst", "--cluster", CLUSTER, "--jobs", JOBS, "--format", "json", "--types", "m7i,c7i.2xlarge"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let v: Value = serde_json::from_slice(&o.stdout).expect("json");
+    // Among the m7i family and c7i.2xlarge, the cheapest with 4 vCPUs and 4000 MiB is m7i.xlarge.
+    assert_eq!(v["cloud_nodes"][0]["instance_type"], "m7i.xlarge");
+    let o = run(&["burst", "--cluster", CLUSTER, "--jobs", JOBS, "--types", "zz9"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("--types zz9: no current x86_64 type priced in us-east-1 matches"), "{}", stderr(&o));
+}

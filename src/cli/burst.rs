@@ -33,6 +33,10 @@ pub struct Args {
     /// Also send every job of these partitions (comma separated).
     #[arg(long, value_delimiter = ',', value_name = "NAMES")]
     partitions: Vec<String>,
+    /// Only these instance types or families as cloud nodes (comma separated: `c7a,hpc7a,m7i.4xlarge`); the
+    /// cheapest that fits is chosen among them.
+    #[arg(long, value_delimiter = ',', value_name = "TYPES")]
+    types: Vec<String>,
     /// Price cloud nodes at the average spot price (with --interruption-overhead-pct more node-hours).
     #[arg(long)]
     spot: bool,
@@ -202,7 +206,19 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
     let snapshot = ctx.snapshot()?;
     ctx.check_region(&snapshot, &settings.region, a.region.is_some())?;
     let pricing = LoadedPricing::load(snapshot, &settings.region)?;
-    let shapes = candidate_shapes(&pricing.catalog, &pricing.prices, a.spot);
+    let wanted = |name: &str| {
+        let family = name.split('.').next().unwrap_or(name);
+        a.types.is_empty()
+            || a.types.iter().any(|t| t.trim().eq_ignore_ascii_case(name) || t.trim().eq_ignore_ascii_case(family))
+    };
+    let shapes = candidate_shapes(&pricing.catalog, &pricing.prices, a.spot, &wanted);
+    if shapes.is_empty() {
+        return Err(Error::Usage(format!(
+            "--types {}: no current x86_64 type priced in {} matches",
+            a.types.join(","),
+            settings.region
+        )));
+    }
     let boot = i64::from(a.boot_minutes) * 60;
     let policy = BurstPolicy {
         max_wait: Some(max_wait),

@@ -34,11 +34,17 @@ pub struct PricedShape {
 /// Every current-generation x86_64 type priced for Linux in the region (not bare metal, not burstable), cheapest
 /// first (ties: fewer vCPUs, then the name), without the dominated ones: a type is dropped when a type at most as
 /// expensive has at least its vCPUs, memory and GPUs of the same model. The first that fits a job is then the
-/// cheapest that fits it.
-pub fn candidate_shapes(catalog: &Catalog, prices: &RegionPrices, spot: bool) -> Vec<PricedShape> {
+/// cheapest that fits it. `allow` narrows the types first (e.g. to the families a site has validated).
+pub fn candidate_shapes(
+    catalog: &Catalog,
+    prices: &RegionPrices,
+    spot: bool,
+    allow: &dyn Fn(&str) -> bool,
+) -> Vec<PricedShape> {
     let mut all: Vec<PricedShape> = catalog
         .iter()
         .filter(|t| t.current_generation && !t.bare_metal && !t.burstable && t.archs.iter().any(|a| a == "x86_64"))
+        .filter(|t| allow(&t.instance_type))
         .filter_map(|t| {
             let tp = prices.get(&t.instance_type)?;
             let od = tp.get(PriceOs::Linux, Term::OnDemand)?;
