@@ -592,6 +592,41 @@ fn explain(req: &Requirement, outcome: &MatchOutcome) -> String {
     }
 }
 
+/// The cost-line name of a storage line on a `label` (root / data; empty for snapshots) volume. The usual names
+/// are static, so 100k servers do not allocate them 100k times.
+fn line_name(item: &str, label: &str) -> Cow<'static, str> {
+    const NAMES: [(&str, &str, &str); 6] = [
+        ("EBS gp3 storage", "root", "EBS gp3 root volume"),
+        ("EBS gp3 storage", "data", "EBS gp3 data volume"),
+        ("EBS gp3 IOPS above baseline", "root", "EBS gp3 IOPS above baseline (root volume)"),
+        ("EBS gp3 IOPS above baseline", "data", "EBS gp3 IOPS above baseline (data volume)"),
+        ("EBS gp3 throughput above baseline", "root", "EBS gp3 throughput above baseline (root volume)"),
+        ("EBS gp3 throughput above baseline", "data", "EBS gp3 throughput above baseline (data volume)"),
+    ];
+    match NAMES.iter().find(|(i, l, _)| *i == item && *l == label) {
+        Some((_, _, name)) => Cow::Borrowed(name),
+        None if label.is_empty() => Cow::Owned(item.to_owned()),
+        None => Cow::Owned(format!("{item} ({label} volume)")),
+    }
+}
+
+/// Units and price sources come from small fixed sets: borrowed when they are one of them.
+fn shared_text(s: String) -> Cow<'static, str> {
+    const KNOWN: [&str; 7] = [
+        "GB-month",
+        "IOPS-month",
+        "MBps-month",
+        crate::network::SOURCE_SNAPSHOT,
+        crate::network::SOURCE_OVERRIDE,
+        crate::network::SOURCE_MISSING,
+        "GiB-month",
+    ];
+    match KNOWN.iter().find(|k| **k == s) {
+        Some(k) => Cow::Borrowed(k),
+        None => Cow::Owned(s),
+    }
+}
+
 /// Prices EBS: the region's service prices, the `[prices]` overrides and the backup policy.
 struct EbsPricing<'a> {
     services: &'a ServicePrices,
@@ -618,19 +653,14 @@ impl EbsPricing<'_> {
                         missing.extend(c.missing);
                         for l in c.lines {
                             let quantity = (l.quantity * copies).normalize();
-                            let item = match l.item.strip_prefix("EBS gp3 storage") {
-                                Some(_) => format!("EBS gp3 {label} volume"),
-                                None if label.is_empty() => l.item,
-                                None => format!("{} ({label} volume)", l.item),
-                            };
                             out.push(CostLine {
                                 category: Category::Storage,
-                                item: Cow::Owned(item),
+                                item: line_name(&l.item, label),
                                 quantity,
-                                unit: Cow::Owned(l.unit),
+                                unit: shared_text(l.unit),
                                 unit_usd: l.unit_usd,
                                 monthly_usd: l.unit_usd.map(|u| (u * quantity).normalize()),
-                                source: Cow::Owned(l.source),
+                                source: shared_text(l.source),
                             });
                         }
                     }

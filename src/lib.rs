@@ -18,6 +18,7 @@ pub mod settings;
 pub mod sizing;
 pub mod storage;
 pub mod tco;
+pub mod templates;
 pub mod terraform;
 pub mod transfer;
 pub mod utilization;

@@ -67,10 +67,10 @@ pub struct Args {
     /// Print the summary as a table or burst.json.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     format: Format,
+    /// Overwrite generated Terraform files you changed since rocklift wrote them.
+    #[arg(long)]
+    force: bool,
 }
-
-/// Writes one output file.
-type WriteFn = dyn Fn(&mut super::plan::FileOut) -> std::io::Result<()> + Sync;
 
 #[derive(Copy, Clone, Debug, clap::ValueEnum)]
 enum Format {
@@ -228,7 +228,7 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
     };
     let before = replay(&cluster, &history.jobs, None);
     let after = replay(&cluster, &history.jobs, Some(&policy));
-    let summary = after.burst.clone().unwrap_or_default_summary();
+    let summary = after.burst.clone().unwrap_or_default();
     let cost_settings = BurstCostSettings {
         boot_seconds: boot,
         interruption_overhead_pct: a.interruption_overhead_pct,
@@ -292,64 +292,30 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
     };
     let json =
         serde_json::to_string_pretty(&report).map_err(|e| Error::io("burst.json", std::io::Error::other(e)))? + "\n";
+    let mut tf_summary = String::new();
     if let Some(dir) = &a.out {
-        let fragment =
-            slurm_conf::fragment(&report.cloud_nodes, "cloud", &format!("rocklift {}", env!("CARGO_PKG_VERSION")));
-        let resume = slurm_conf::resume_script(&report.cloud_nodes, &settings.region, "rocklift-burst-");
-        let suspend = slurm_conf::suspend_script(&settings.region);
-        super::plan::write_outputs(
-            dir,
-            &[("burst.json", &|w: &mut super::plan::FileOut| std::io::Write::write_all(w, json.as_bytes()))],
-        )?;
+        // Terraform first: a refusal (a file the user changed) leaves everything untouched.
+        let generated_by = format!("rocklift {}", env!("CARGO_PKG_VERSION"));
         let tf = rocklift::hpc::terraform::render(
             &report.cloud_nodes,
             &settings.region,
             &report.pricing.data_date,
-            &format!("rocklift {}", env!("CARGO_PKG_VERSION")),
+            &generated_by,
         )?;
-        let tf_files: Vec<(String, String)> = tf.into_iter().collect();
-        let renders: Vec<Box<WriteFn>> = tf_files
-            .iter()
-            .map(|(_, text)| {
-                let text = text.clone();
-                Box::new(move |w: &mut super::plan::FileOut| std::io::Write::write_all(w, text.as_bytes()))
-                    as Box<WriteFn>
-            })
-            .collect();
-        let named: Vec<(&str, super::plan::Render<'_>)> =
-            tf_files.iter().zip(&renders).map(|((name, _), r)| (name.as_str(), r.as_ref())).collect();
-        super::plan::write_outputs(&dir.join("terraform"), &named)?;
-        super::plan::write_outputs(
+        let written = super::terraform::write_files(dir, &tf, a.force)?;
+        tf_summary = super::terraform::summary(&dir.join("terraform"), &written);
+        super::plan::write_texts(dir, &[("burst.json", &json)])?;
+        let fragment = slurm_conf::fragment(&report.cloud_nodes, "cloud", &generated_by);
+        let resume = slurm_conf::resume_script(&report.cloud_nodes, &settings.region, "rocklift-burst-");
+        let suspend = slurm_conf::suspend_script(&settings.region);
+        super::plan::write_texts(
             &dir.join("slurm"),
-            &[
-                ("cloud.conf", &|w: &mut super::plan::FileOut| std::io::Write::write_all(w, fragment.as_bytes())),
-                ("resume.sh", &|w: &mut super::plan::FileOut| std::io::Write::write_all(w, resume.as_bytes())),
-                ("suspend.sh", &|w: &mut super::plan::FileOut| std::io::Write::write_all(w, suspend.as_bytes())),
-            ],
+            &[("cloud.conf", &fragment), ("resume.sh", &resume), ("suspend.sh", &suspend)],
         )?;
     }
     match a.format {
         Format::Json => out(&json),
-        Format::Table => out(&summary_text(&report, a.out.as_ref())),
-    }
-}
-
-trait OrEmpty {
-    fn unwrap_or_default_summary(self) -> rocklift::hpc::BurstSummary;
-}
-
-impl OrEmpty for Option<rocklift::hpc::BurstSummary> {
-    fn unwrap_or_default_summary(self) -> rocklift::hpc::BurstSummary {
-        self.unwrap_or_else(|| rocklift::hpc::BurstSummary {
-            jobs: Vec::new(),
-            by_reason: BTreeMap::new(),
-            node_seconds: BTreeMap::new(),
-            nodes: Default::default(),
-            nodes_by_shape: BTreeMap::new(),
-            not_burstable: BTreeMap::new(),
-            unknown_partitions: Vec::new(),
-            on_prem_over_max_wait: 0,
-        })
+        Format::Table => out(&(summary_text(&report, a.out.as_ref()) + &tf_summary)),
     }
 }
 

@@ -158,8 +158,8 @@ fn print(a: &Args, plan: &rocklift::plan::Plan, tf_summary: &str) -> Result<()> 
     }
 }
 
-pub type FileOut = BufWriter<std::fs::File>;
-pub type Render<'a> = &'a (dyn Fn(&mut FileOut) -> std::io::Result<()> + Sync);
+type FileOut = BufWriter<std::fs::File>;
+type Render<'a> = &'a (dyn Fn(&mut FileOut) -> std::io::Result<()> + Sync);
 
 /// Write every file (each on its own thread) to a temporary name first, then rename them all into
 /// place; on any error the temporary files are removed and nothing is left half-written.
@@ -203,6 +203,14 @@ pub fn write_outputs(dir: &Path, files: &[(&str, Render<'_>)]) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// [`write_outputs`] for files whose text is already made.
+pub fn write_texts(dir: &Path, files: &[(&str, &str)]) -> Result<()> {
+    let writers: Vec<_> = files.iter().map(|(_, text)| move |w: &mut FileOut| w.write_all(text.as_bytes())).collect();
+    let named: Vec<(&str, Render<'_>)> =
+        files.iter().zip(&writers).map(|((name, _), w)| (*name, w as Render<'_>)).collect();
+    write_outputs(dir, &named)
 }
 
 /// Copy a written file to stdout.

@@ -252,7 +252,7 @@ pub struct NodeCount {
 }
 
 /// The burst plan of a replay with a policy.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct BurstSummary {
     /// In order of the jobs given.
     pub jobs: Vec<BurstJob>,

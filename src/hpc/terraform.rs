@@ -6,11 +6,10 @@
 use std::collections::BTreeMap;
 
 use include_dir::{include_dir, Dir};
-use minijinja::{Environment, UndefinedBehavior};
 use serde::Serialize;
 
 use super::slurm_conf::{node_prefix, CloudNodeType};
-use crate::error::{Error, Result};
+use crate::error::Result;
 
 static EMBEDDED: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/templates/burst");
 
@@ -51,29 +50,7 @@ pub fn render(
             })
             .collect(),
     };
-    let mut env = Environment::new();
-    env.set_undefined_behavior(UndefinedBehavior::Strict);
-    env.set_keep_trailing_newline(true);
-    env.add_filter("hcl", |s: String| crate::terraform::hcl::quote(&s));
-    let mut names = Vec::new();
-    for f in EMBEDDED.files() {
-        let (Some(name), Some(text)) = (f.path().file_name().and_then(|n| n.to_str()), f.contents_utf8()) else {
-            continue;
-        };
-        if name.ends_with(".j2") {
-            env.add_template_owned(name.to_owned(), text.to_owned())
-                .map_err(|e| Error::Template(format!("template burst/{name}: {e}")))?;
-            names.push(name.to_owned());
-        }
-    }
-    let value = minijinja::Value::from_serialize(&ctx);
-    let mut out = BTreeMap::new();
-    for name in names {
-        let t = env.get_template(&name).map_err(|e| Error::Template(format!("template burst/{name}: {e}")))?;
-        let text = t.render(&value).map_err(|e| Error::Template(format!("template burst/{name}: {e}")))?;
-        out.insert(name.trim_end_matches(".j2").to_owned(), text);
-    }
-    Ok(out)
+    crate::terraform::render_context(&ctx, &crate::templates::embedded(&EMBEDDED))
 }
 
 #[cfg(test)]

@@ -361,15 +361,7 @@ pub fn parse_files(
         }
         servers.push(server);
     }
-    Ok(Inventory {
-        file: vm.0.to_owned(),
-        format: FORMAT.into(),
-        servers,
-        ignored_columns: ignored,
-        left_out,
-        hosts: Vec::new(),
-        warnings: Vec::new(),
-    })
+    Ok(Inventory { left_out, ..Inventory::new(vm.0, FORMAT, servers, ignored) })
 }
 
 /// Sort the problems of one file (from `start` on) by line, keeping the order within a line.

@@ -6,7 +6,7 @@
 //! the inventory's own figure (the note says so). Disk IOPS p95 becomes the IOPS need only when the inventory
 //! gives none. Outbound network rates are not turned into monthly egress (a p95 rate is not a monthly volume).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use rust_decimal::Decimal;
 
@@ -43,7 +43,7 @@ pub fn apply(inv: &mut Inventory, report: &UtilizationReport) {
         folded.entry(name.to_lowercase()).and_modify(|v| *v = None).or_insert(Some(su));
         shorts.entry(short(name)).and_modify(|v| *v = None).or_insert(Some(su));
     }
-    let mut used: HashMap<&str, ()> = HashMap::new();
+    let mut used: HashSet<&str> = HashSet::new();
     let mut without = Vec::new();
     for s in &mut inv.servers {
         let found = exact
@@ -55,7 +55,7 @@ pub fn apply(inv: &mut Inventory, report: &UtilizationReport) {
             without.push(s.name.clone());
             continue;
         };
-        used.insert(su.server.as_str(), ());
+        used.insert(su.server.as_str());
         let mut parts = Vec::new();
         if let Some(c) = &su.cpu {
             if let Some(old) = s.cpu_util_p95.filter(|o| *o != c.p95) {
@@ -97,7 +97,7 @@ pub fn apply(inv: &mut Inventory, report: &UtilizationReport) {
             if su.confidence_stars == 1 { "" } else { "s" }
         ));
     }
-    let unused: Vec<&str> = report.servers.keys().map(String::as_str).filter(|n| !used.contains_key(n)).collect();
+    let unused: Vec<&str> = report.servers.keys().map(String::as_str).filter(|n| !used.contains(n)).collect();
     if !unused.is_empty() {
         inv.warnings.push(format!(
             "utilization history for {} server(s) not in the inventory, not used: {}",

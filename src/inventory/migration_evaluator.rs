@@ -308,15 +308,7 @@ fn read_rows(
         problems.sort_by_key(|p| p.line);
         return Err(Error::Invalid(problems));
     }
-    Ok(Inventory {
-        file: file.to_owned(),
-        format: FORMAT.into(),
-        servers,
-        ignored_columns: cols.ignored,
-        left_out: Vec::new(),
-        hosts: Vec::new(),
-        warnings: Vec::new(),
-    })
+    Ok(Inventory::new(file, FORMAT, servers, cols.ignored))
 }
 
 type Report<'a> = dyn FnMut(Col, String) + 'a;

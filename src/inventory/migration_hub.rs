@@ -203,15 +203,7 @@ pub fn parse(file: &str, bytes: &[u8], _opts: &ReadOptions) -> Result<Inventory>
     if !problems.is_empty() {
         return Err(Error::Invalid(in_line_order(problems)));
     }
-    Ok(Inventory {
-        file: file.to_owned(),
-        format: FORMAT.into(),
-        servers,
-        ignored_columns: cols.ignored,
-        left_out: Vec::new(),
-        hosts: Vec::new(),
-        warnings: Vec::new(),
-    })
+    Ok(Inventory::new(file, FORMAT, servers, cols.ignored))
 }
 
 /// The columns rocklift cannot plan without, each missing one reported at the header line.

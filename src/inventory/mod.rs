@@ -190,6 +190,19 @@ pub struct Inventory {
 }
 
 impl Inventory {
+    /// An inventory of `servers` read from `file`, with nothing left out, no hosts and no warnings yet.
+    pub fn new(file: &str, format: &str, servers: Vec<Server>, ignored_columns: Vec<String>) -> Self {
+        Inventory {
+            file: file.to_owned(),
+            format: format.to_owned(),
+            servers,
+            ignored_columns,
+            left_out: Vec::new(),
+            hosts: Vec::new(),
+            warnings: Vec::new(),
+        }
+    }
+
     /// Servers counting `count`.
     pub fn server_count(&self) -> u64 {
         self.servers.iter().map(|s| u64::from(s.count)).sum()

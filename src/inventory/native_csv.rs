@@ -231,15 +231,7 @@ pub fn parse(file: &str, bytes: &[u8]) -> Result<Inventory> {
     if !problems.is_empty() {
         return Err(Error::Invalid(problems));
     }
-    Ok(Inventory {
-        file: file.to_owned(),
-        format: FORMAT.into(),
-        servers,
-        ignored_columns: ignored,
-        left_out: Vec::new(),
-        hosts: Vec::new(),
-        warnings: Vec::new(),
-    })
+    Ok(Inventory::new(file, FORMAT, servers, ignored))
 }
 
 fn csv_line(e: &csv::Error) -> u64 {

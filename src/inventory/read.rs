@@ -234,8 +234,9 @@ fn shape(path: &Path) -> Result<Shape> {
         })?;
         let members: Vec<String> = zip.file_names().map(str::to_owned).collect();
         if members.iter().any(|m| m == "xl/workbook.xml") {
-            let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
-            let wb: calamine::Xlsx<_> = calamine::Reader::new(std::io::Cursor::new(bytes)).map_err(|e| {
+            // The sheet names only: the workbook is opened from the file, not read into memory.
+            let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+            let wb: calamine::Xlsx<_> = calamine::Reader::new(std::io::BufReader::new(file)).map_err(|e| {
                 Error::Invalid(vec![Problem::at(&label, 0, None, format!("is not a readable xlsx workbook: {e}"))])
             })?;
             return Ok(Shape::Workbook(calamine::Reader::sheet_names(&wb)));
@@ -263,15 +264,7 @@ fn header_cells(head: &[u8]) -> Vec<String> {
 /// One inventory from several: servers in file order, the same name (exactly) once, its fields combined.
 pub fn merge(mut invs: Vec<Inventory>) -> Inventory {
     if invs.len() <= 1 {
-        return invs.pop().unwrap_or_else(|| Inventory {
-            file: String::new(),
-            format: String::new(),
-            servers: Vec::new(),
-            ignored_columns: Vec::new(),
-            left_out: Vec::new(),
-            hosts: Vec::new(),
-            warnings: Vec::new(),
-        });
+        return invs.pop().unwrap_or_else(|| Inventory::new("", "", Vec::new(), Vec::new()));
     }
     let mut files = Vec::new();
     let mut formats: Vec<String> = Vec::new();

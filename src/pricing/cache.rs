@@ -127,8 +127,28 @@ pub fn newest_index(list: &[CachedSnapshot]) -> Option<usize> {
 
 /// The newest valid snapshot under `root`, if any.
 pub fn newest_valid(root: &Path) -> Result<Option<Snapshot>> {
-    let mut all = list(root)?;
-    Ok(newest_index(&all).and_then(|i| all.swap_remove(i).status.ok()))
+    // Only manifests are read to order the candidates; files are hashed from the newest down, stopping at the
+    // first that verifies, so older snapshots cost nothing at start-up (the choice is the one `newest_index`
+    // makes over a full `list`).
+    let dir = root.join(SNAPSHOTS);
+    let entries = match std::fs::read_dir(&dir) {
+        Ok(e) => e,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(Error::io(dir, e)),
+    };
+    let mut candidates = Vec::new();
+    for entry in entries {
+        let path = entry.map_err(|e| Error::io(&dir, e))?.path();
+        let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        if !path.is_dir() || name.starts_with(TMP_PREFIX) || !path.join("manifest.json").is_file() {
+            continue;
+        }
+        if let Ok(s) = Snapshot::open(SnapshotOrigin::Cache(path)) {
+            candidates.push((s.manifest.written_at.clone(), name, s));
+        }
+    }
+    candidates.sort_by(|a, b| (&b.0, &b.1).cmp(&(&a.0, &a.1)));
+    Ok(candidates.into_iter().map(|(_, _, s)| s).find(|s| s.verify().is_ok()))
 }
 
 /// Write a snapshot atomically under `<root>/snapshots/` and return its folder.

@@ -15,7 +15,7 @@ use rust_decimal::{Decimal, RoundingStrategy};
 use serde::Serialize;
 
 use super::svg::{self, CumLabels, CumPoint, HBar, Layout, Segment, StackBar};
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::matching::MatchOutcome;
 use crate::money::{display_rate, display_usd_grouped};
 use crate::plan::Plan;
@@ -672,26 +672,7 @@ pub fn md_escape(s: &str) -> String {
 
 /// The embedded report templates: name (`report.html.j2`) → source.
 pub fn embedded_templates() -> BTreeMap<String, String> {
-    EMBEDDED
-        .files()
-        .filter_map(|f| {
-            let name = f.path().file_name()?.to_str()?.to_owned();
-            let text = f.contents_utf8()?.to_owned();
-            name.ends_with(".j2").then_some((name, text))
-        })
-        .collect()
-}
-
-fn template_error(name: &str, e: &minijinja::Error) -> Error {
-    let mut msg = format!("template {name}");
-    if let Some(line) = e.line() {
-        msg.push_str(&format!(":{line}"));
-    }
-    msg.push_str(&format!(": {}", e.kind()));
-    if let Some(detail) = e.detail() {
-        msg.push_str(&format!(": {detail}"));
-    }
-    Error::Template(msg)
+    crate::templates::embedded(&EMBEDDED)
 }
 
 /// Render the template `name` (`report.md.j2` or `report.html.j2`) of `templates` for `plan`.
@@ -704,10 +685,10 @@ pub fn render_with(plan: &Plan, name: &str, templates: &BTreeMap<String, String>
     env.set_auto_escape_callback(|n| if n.ends_with(".html.j2") { AutoEscape::Html } else { AutoEscape::None });
     env.add_filter("md", |s: String| md_escape(&s));
     for (n, source) in templates {
-        env.add_template_owned(n.clone(), source.clone()).map_err(|e| template_error(n, &e))?;
+        env.add_template_owned(n.clone(), source.clone()).map_err(|e| crate::templates::error(n, &e))?;
     }
-    let t = env.get_template(name).map_err(|e| template_error(name, &e))?;
-    t.render(minijinja::Value::from_serialize(view(plan))).map_err(|e| template_error(name, &e))
+    let t = env.get_template(name).map_err(|e| crate::templates::error(name, &e))?;
+    t.render(minijinja::Value::from_serialize(view(plan))).map_err(|e| crate::templates::error(name, &e))
 }
 
 /// `report.md` of `plan` with the embedded templates.

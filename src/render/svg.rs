@@ -223,30 +223,35 @@ pub struct CumLabels {
     pub break_even: Option<(u32, Cell)>,
 }
 
-/// A round step near `raw`: 1, 2, 2.5 or 5 times a power of ten.
-fn nice_step(raw: f64) -> f64 {
-    if raw <= 0.0 || !raw.is_finite() {
-        return 1.0;
+/// A round step near `raw` dollars: 1, 2, 2.5 or 5 times a power of ten (exact, as money is).
+fn nice_step(raw: Decimal) -> Decimal {
+    if raw <= Decimal::ZERO {
+        return Decimal::ONE;
     }
-    let mag = 10f64.powf(raw.log10().floor());
-    for m in [1.0, 2.0, 2.5, 5.0, 10.0] {
+    let ten = Decimal::TEN;
+    let mut mag = Decimal::ONE;
+    while mag * ten <= raw {
+        mag *= ten;
+    }
+    while mag > raw && mag.scale() < 20 {
+        mag /= ten;
+    }
+    for m in [Decimal::ONE, Decimal::TWO, Decimal::new(25, 1), Decimal::new(5, 0), ten] {
         if raw <= m * mag {
-            return m * mag;
+            return (m * mag).normalize();
         }
     }
-    10.0 * mag
+    (ten * mag).normalize()
 }
 
 /// A tick label: `$0`, `$500`, `$20k`, `$1.5M`.
-pub fn short_usd(v: f64) -> String {
-    let trim = |x: f64| {
-        let s = format!("{x:.1}");
-        s.strip_suffix(".0").map(str::to_owned).unwrap_or(s)
-    };
-    if v >= 1_000_000.0 {
-        format!("${}M", trim(v / 1_000_000.0))
-    } else if v >= 1000.0 {
-        format!("${}k", trim(v / 1000.0))
+pub fn short_usd(v: Decimal) -> String {
+    let trim = |x: Decimal| x.round_dp(1).normalize().to_string();
+    let (k, m) = (Decimal::from(1000), Decimal::from(1_000_000));
+    if v >= m {
+        format!("${}M", trim(v / m))
+    } else if v >= k {
+        format!("${}k", trim(v / k))
     } else {
         format!("${}", trim(v))
     }
@@ -262,21 +267,22 @@ pub fn cumulative(id: &str, title: &str, layout: Layout, points: &[CumPoint], la
     let plot_w = layout.width() - left - right;
     let plot_h = height - top - bottom;
     let months = points.last().map_or(12, |p| p.month).max(1);
-    let max = points.iter().map(|p| f(p.onprem).max(f(p.cloud))).fold(0.0_f64, f64::max);
-    let step = nice_step(max / 5.0);
-    let y_max = (max / step).ceil().max(1.0) * step;
+    let max = points.iter().map(|p| p.onprem.max(p.cloud)).fold(Decimal::ZERO, Decimal::max);
+    let step = nice_step(max / Decimal::from(5));
+    let y_max = ((max / step).ceil().max(Decimal::ONE) * step).normalize();
+    let y_max_f = f(y_max);
     let x = |m: u32| left + f64::from(m) / f64::from(months) * plot_w;
-    let y = |v: f64| top + plot_h - v / y_max * plot_h;
+    let y = |v: f64| top + plot_h - v / y_max_f * plot_h;
     let mut body = String::new();
-    let mut tick = 0.0;
-    while tick <= y_max + step / 2.0 {
+    let mut tick = Decimal::ZERO;
+    while tick <= y_max {
         body.push_str(&format!(
             r#"<line x1="{left:.1}" x2="{:.1}" y1="{yy:.1}" y2="{yy:.1}" class="grid"/><text x="{:.1}" y="{:.1}" text-anchor="end" class="tick" data-const="tick">{}</text>"#,
             left + plot_w,
             left - 6.0,
-            y(tick) + 4.0,
+            y(f(tick)) + 4.0,
             esc(&short_usd(tick)),
-            yy = y(tick)
+            yy = y(f(tick))
         ));
         tick += step;
     }
@@ -342,13 +348,14 @@ mod tests {
 
     #[test]
     fn steps_and_ticks_are_round() {
-        assert_eq!(nice_step(17.0), 20.0);
-        assert_eq!(nice_step(2300.0), 2500.0);
-        assert_eq!(nice_step(0.0), 1.0);
-        assert_eq!(short_usd(0.0), "$0");
-        assert_eq!(short_usd(25_000.0), "$25k");
-        assert_eq!(short_usd(1_500_000.0), "$1.5M");
-        assert_eq!(short_usd(750.0), "$750");
+        let d = |s: &str| s.parse::<Decimal>().expect("decimal");
+        assert_eq!(nice_step(d("17")), d("20"));
+        assert_eq!(nice_step(d("2300")), d("2500"));
+        assert_eq!(nice_step(d("0")), d("1"));
+        assert_eq!(short_usd(d("0")), "$0");
+        assert_eq!(short_usd(d("25000")), "$25k");
+        assert_eq!(short_usd(d("1500000")), "$1.5M");
+        assert_eq!(short_usd(d("750")), "$750");
     }
 
     #[test]

@@ -10,52 +10,40 @@ use std::collections::BTreeMap;
 use include_dir::{include_dir, Dir};
 use minijinja::{Environment, UndefinedBehavior};
 
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::plan::Plan;
 
 static EMBEDDED: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/templates/terraform");
 
 /// The embedded templates: name (`main.tf.j2`) → source.
 pub fn embedded_templates() -> BTreeMap<String, String> {
-    EMBEDDED
-        .files()
-        .filter_map(|f| {
-            let name = f.path().file_name()?.to_str()?.to_owned();
-            let text = f.contents_utf8()?.to_owned();
-            name.ends_with(".j2").then_some((name, text))
-        })
-        .collect()
+    crate::templates::embedded(&EMBEDDED)
 }
 
 /// Render every template (`X.j2` gives file `X`) with the plan's context.
 pub fn render(plan: &Plan, templates: &BTreeMap<String, String>) -> Result<BTreeMap<String, String>> {
-    let ctx = context::build(plan)?;
+    render_context(&context::build(plan)?, templates)
+}
+
+/// Render every template with `ctx` (strict about undefined variables, the `hcl` filter for user text).
+pub fn render_context<C: serde::Serialize>(
+    ctx: &C,
+    templates: &BTreeMap<String, String>,
+) -> Result<BTreeMap<String, String>> {
     let mut env = Environment::new();
     env.set_undefined_behavior(UndefinedBehavior::Strict);
     env.set_keep_trailing_newline(true);
     env.add_filter("hcl", |s: String| hcl::quote(&s));
     for (name, source) in templates {
-        env.add_template_owned(name.clone(), source.clone()).map_err(|e| template_error(name, &e))?;
+        env.add_template_owned(name.clone(), source.clone()).map_err(|e| crate::templates::error(name, &e))?;
     }
     // Converted once; every template renders from the same value.
-    let value = minijinja::Value::from_serialize(&ctx);
+    let value = minijinja::Value::from_serialize(ctx);
     let mut out = BTreeMap::new();
     for name in templates.keys() {
-        let t = env.get_template(name).map_err(|e| template_error(name, &e))?;
-        let text = t.render(&value).map_err(|e| template_error(name, &e))?;
+        let t = env.get_template(name).map_err(|e| crate::templates::error(name, &e))?;
+        let text = t.render(&value).map_err(|e| crate::templates::error(name, &e))?;
         out.insert(name.trim_end_matches(".j2").to_owned(), text);
     }
     Ok(out)
-}
-
-fn template_error(name: &str, e: &minijinja::Error) -> Error {
-    let mut msg = format!("template {name}");
-    if let Some(line) = e.line() {
-        msg.push_str(&format!(":{line}"));
-    }
-    msg.push_str(&format!(": {}", e.kind()));
-    if let Some(detail) = e.detail() {
-        msg.push_str(&format!(": {detail}"));
-    }
-    Error::Template(msg)
 }
