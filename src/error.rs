@@ -69,6 +69,9 @@ pub enum Error {
     /// An output file the user changed since rocklift wrote it.
     #[error("{0}")]
     Refused(String),
+    /// A live pricing refresh call that failed: the AWS API, what it was asked for (region, product) and why.
+    #[error("pricing refresh: {api} ({scope}): {message}")]
+    Refresh { api: String, scope: String, message: String },
 }
 
 fn render_problems(problems: &[Problem]) -> String {

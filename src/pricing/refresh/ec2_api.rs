@@ -1,0 +1,1 @@
+//! EC2 API in (DescribeInstanceTypes, DescribeInstanceTypeOfferings, DescribeImages, DescribeSpotPriceHistory), plain records out.

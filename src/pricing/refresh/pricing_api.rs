@@ -1,0 +1,1 @@
+//! Price List API in (GetProducts through aws-sdk-pricing, filtered and paginated), price records out.
