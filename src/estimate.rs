@@ -83,9 +83,11 @@ pub fn build_plan(inv: Inventory, settings: &Settings, data: &PricingData<'_>) -
     let mut matcher = Matcher::new(data.catalog, data.prices, settings.include_previous_generation);
     let mut missing_service: BTreeSet<ServiceItem> = BTreeSet::new();
     let ebs = EbsPricing {
-        services: data.services,
-        region,
-        overrides: settings.price_overrides.get(region).cloned().unwrap_or_default(),
+        rates: storage::EbsRates::resolve(
+            data.services,
+            region,
+            &settings.price_overrides.get(region).cloned().unwrap_or_default(),
+        ),
         policy: SnapshotPolicy {
             daily_change_pct: settings.storage.snapshot_daily_change_pct,
             retention_days: settings.storage.snapshot_retention_days,
@@ -628,14 +630,12 @@ fn shared_text(s: String) -> Cow<'static, str> {
 }
 
 /// Prices EBS: the region's service prices, the `[prices]` overrides and the backup policy.
-struct EbsPricing<'a> {
-    services: &'a ServicePrices,
-    region: &'a str,
-    overrides: BTreeMap<String, Decimal>,
+struct EbsPricing {
+    rates: storage::EbsRates,
     policy: SnapshotPolicy,
 }
 
-impl EbsPricing<'_> {
+impl EbsPricing {
     /// Cost lines of `volumes` times `copies` (servers of the row, or a group's average instances), plus the
     /// snapshots of `backup_gib` per copy when backups apply; missing prices go to `missing`.
     fn lines(
@@ -673,10 +673,10 @@ impl EbsPricing<'_> {
         for v in volumes {
             let label = if v.role == VolumeRole::Root { "root" } else { "data" };
             let gp3 = Gp3 { size_gib: v.size_gib, iops: v.iops, throughput_mbps: v.throughput_mbps };
-            add(storage::gp3_lines(&gp3, self.services, self.region, &self.overrides), label, &mut out);
+            add(self.rates.gp3_lines(&gp3), label, &mut out);
         }
         if let Some(gib) = backup_gib {
-            add(storage::snapshot_line(gib, &self.policy, self.services, self.region, &self.overrides), "", &mut out);
+            add(self.rates.snapshot_line(gib, &self.policy), "", &mut out);
         }
         out
     }
@@ -684,7 +684,7 @@ impl EbsPricing<'_> {
 
 fn cost(
     sp: &mut ServerPlan,
-    ebs: &EbsPricing<'_>,
+    ebs: &EbsPricing,
     ipv4: Option<(Decimal, &'static str)>,
     prices: &RegionPrices,
     missing: &mut BTreeSet<ServiceItem>,

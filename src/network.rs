@@ -195,24 +195,12 @@ pub struct NetworkCost {
 
 /// The message for a price the offline snapshot lacks in `region`.
 pub(crate) fn missing_message(prices: &ServicePrices, region: &str, describe: &str, override_name: &str) -> String {
-    let known = if prices.regions.is_empty() { "no region".to_owned() } else { prices.regions.join(", ") };
+    let regions = prices.known_regions();
+    let known = if regions.is_empty() { "no region".to_owned() } else { regions.join(", ") };
     format!(
         "{describe} in {region} is not in the offline snapshot (it has these for {known} only): left out of the totals. \
          Add a [prices.\"{region}\"] {override_name} = \"PRICE\" override in rocklift.toml"
     )
-}
-
-/// The untiered price of `service,item` in `region` from the snapshot rows, or `None` when the snapshot does not
-/// know it there.
-fn snapshot_flat(prices: &ServicePrices, region: &str, service: &str, item: &str) -> Option<Decimal> {
-    if !prices.regions.iter().any(|r| r == region) {
-        return None;
-    }
-    prices
-        .rows
-        .iter()
-        .find(|r| r.service == service && r.item == item && r.tier_from.is_empty() && r.tier_to.is_empty())
-        .and_then(|r| Decimal::from_str(r.usd.trim()).ok())
 }
 
 /// A flat price: the override first, then the snapshot; `(price, source)`.
@@ -225,17 +213,17 @@ pub(crate) fn flat_price(
     if let Some(p) = overrides.get(item.override_name) {
         return Some((p, SOURCE_OVERRIDE));
     }
-    snapshot_flat(prices, region, item.service, item.item).map(|p| (p, SOURCE_SNAPSHOT))
+    prices.flat(region, item.service, item.item).map(|p| (p, SOURCE_SNAPSHOT))
 }
 
 /// The internet egress tiers of the `transfer,internet out` rows, sorted by `tier_from`. They must start at 0,
 /// follow each other without gap or overlap and end with one open tier; anything else is an error naming the row.
-pub fn internet_out_tiers(rows: &[ServiceRow]) -> std::result::Result<Vec<Tier>, String> {
+pub fn internet_out_tiers<'a>(rows: impl IntoIterator<Item = &'a ServiceRow>) -> std::result::Result<Vec<Tier>, String> {
     let parse = |what: &str, s: &str| {
         Decimal::from_str(s.trim()).map_err(|e| format!("transfer,internet out: {what} '{s}' is not a number: {e}"))
     };
     let mut tiers = Vec::new();
-    for r in rows.iter().filter(|r| r.service == EGRESS_SERVICE && r.item == EGRESS_ITEM) {
+    for r in rows.into_iter().filter(|r| r.service == EGRESS_SERVICE && r.item == EGRESS_ITEM) {
         let from_gb = parse("tier_from", &r.tier_from)?;
         let to_gb = if r.tier_to.trim().is_empty() { None } else { Some(parse("tier_to", &r.tier_to)?) };
         let usd_per_gb = parse("usd", &r.usd)?;
@@ -472,11 +460,11 @@ fn egress_line(
             SOURCE_OVERRIDE,
         );
     }
-    if !prices.regions.iter().any(|r| r == region) {
+    if !prices.knows(region) {
         missing.push(missing_message(prices, region, EGRESS_DESCRIBE, OVERRIDE_INTERNET_OUT_GB));
         return line(None, format!("no {EGRESS_DESCRIBE} for {region}"), SOURCE_MISSING);
     }
-    match internet_out_tiers(&prices.rows) {
+    match internet_out_tiers(prices.rows_for(region)) {
         Ok(tiers) => {
             let used = egress_tiered(gib, &tiers);
             let usd = used.iter().map(|(_, _, u)| *u).sum::<Decimal>();
@@ -512,6 +500,7 @@ mod tests {
             tier_from: from.into(),
             tier_to: to.into(),
             note: String::new(),
+            region: String::new(),
         }
     }
 

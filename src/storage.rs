@@ -19,7 +19,6 @@
 //! named constants below to follow the docs.
 
 use std::collections::BTreeMap;
-use std::str::FromStr;
 
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
@@ -317,51 +316,74 @@ fn ebs_price(
     if let Some(p) = overrides.get(item.override_name) {
         return Some((*p, SOURCE_OVERRIDE));
     }
-    if !prices.regions.iter().any(|r| r == region) {
-        return None;
-    }
-    prices
-        .rows
-        .iter()
-        .find(|r| r.service == SERVICE && r.item == item.item && r.tier_from.is_empty() && r.tier_to.is_empty())
-        .and_then(|r| Decimal::from_str(r.usd.trim()).ok())
-        .map(|p| (p, SOURCE_SNAPSHOT))
+    prices.flat(region, SERVICE, item.item).map(|p| (p, SOURCE_SNAPSHOT))
 }
 
-/// The line of `quantity` of `item`, priced when the price is known, else unpriced with a message in `missing`.
-/// `what` describes the quantity for the detail (e.g. `500 GiB`).
-#[allow(clippy::too_many_arguments)]
-fn line(
-    prices: &ServicePrices,
-    region: &str,
-    overrides: &BTreeMap<String, Decimal>,
+/// One resolved EBS rate: `(price, source)`, or the message naming the missing price and its override.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Rate {
     item: EbsItem,
-    name: &str,
-    quantity: Decimal,
-    what: &str,
-    missing: &mut Vec<String>,
-) -> StorageLine {
-    let quantity = quantity.normalize();
-    match ebs_price(prices, region, overrides, item) {
-        Some((rate, source)) => StorageLine {
-            item: name.to_owned(),
-            quantity,
-            unit: item.unit.to_owned(),
-            unit_usd: Some(rate),
-            usd_month: Some(quantity * rate),
-            detail: format!("{what} × ${}/{}", display_rate(rate), item.unit),
-            source: source.to_owned(),
-        },
-        None => {
-            missing.push(missing_message(prices, region, item.describe, item.override_name));
-            StorageLine {
+    price: Result<(Decimal, &'static str), String>,
+}
+
+impl Rate {
+    fn resolve(prices: &ServicePrices, region: &str, overrides: &BTreeMap<String, Decimal>, item: EbsItem) -> Rate {
+        let price = ebs_price(prices, region, overrides, item)
+            .ok_or_else(|| missing_message(prices, region, item.describe, item.override_name));
+        Rate { item, price }
+    }
+}
+
+/// The four EBS rates of one region (gp3 storage, IOPS, throughput, standard snapshots), looked up once
+/// (override first, then the snapshot) and used for every volume of a plan.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EbsRates {
+    region: String,
+    storage: Rate,
+    iops: Rate,
+    throughput: Rate,
+    snapshot: Rate,
+}
+
+impl EbsRates {
+    /// `overrides` is the `[prices."REGION"]` table for `region` (names in [`OVERRIDE_NAMES`]; others are
+    /// ignored) and beats the snapshot.
+    pub fn resolve(prices: &ServicePrices, region: &str, overrides: &BTreeMap<String, Decimal>) -> EbsRates {
+        EbsRates {
+            region: region.to_owned(),
+            storage: Rate::resolve(prices, region, overrides, GP3_STORAGE),
+            iops: Rate::resolve(prices, region, overrides, GP3_IOPS),
+            throughput: Rate::resolve(prices, region, overrides, GP3_THROUGHPUT),
+            snapshot: Rate::resolve(prices, region, overrides, SNAPSHOT_STANDARD),
+        }
+    }
+
+    /// The line of `quantity` at `rate`, priced when the price is known, else unpriced with its message in
+    /// `missing`. `what` describes the quantity for the detail (e.g. `500 GiB`).
+    fn line(&self, rate: &Rate, name: &str, quantity: Decimal, what: &str, missing: &mut Vec<String>) -> StorageLine {
+        let quantity = quantity.normalize();
+        let unit = rate.item.unit;
+        match &rate.price {
+            Ok((rate, source)) => StorageLine {
                 item: name.to_owned(),
                 quantity,
-                unit: item.unit.to_owned(),
-                unit_usd: None,
-                usd_month: None,
-                detail: format!("{what} × price unknown in {region}"),
-                source: SOURCE_MISSING.to_owned(),
+                unit: unit.to_owned(),
+                unit_usd: Some(*rate),
+                usd_month: Some(quantity * rate),
+                detail: format!("{what} × ${}/{unit}", display_rate(*rate)),
+                source: (*source).to_owned(),
+            },
+            Err(message) => {
+                missing.push(message.clone());
+                StorageLine {
+                    item: name.to_owned(),
+                    quantity,
+                    unit: unit.to_owned(),
+                    unit_usd: None,
+                    usd_month: None,
+                    detail: format!("{what} × price unknown in {}", self.region),
+                    source: SOURCE_MISSING.to_owned(),
+                }
             }
         }
     }
@@ -446,52 +468,44 @@ pub fn gp3_lines(
     region: &str,
     overrides: &BTreeMap<String, Decimal>,
 ) -> Result<StorageCost, StorageError> {
-    let problems = volume.problems();
-    if !problems.is_empty() {
-        return Err(StorageError { problems });
+    EbsRates::resolve(prices, region, overrides).gp3_lines(volume)
+}
+
+impl EbsRates {
+    /// [`gp3_lines`] at these rates.
+    pub fn gp3_lines(&self, volume: &Gp3) -> Result<StorageCost, StorageError> {
+        let problems = volume.problems();
+        if !problems.is_empty() {
+            return Err(StorageError { problems });
+        }
+        let mut missing = Vec::new();
+        let mut lines = Vec::new();
+        let size = volume.size_gib.normalize();
+        lines.push(self.line(&self.storage, "EBS gp3 storage", size, &format!("{size} GiB"), &mut missing));
+        let iops = volume.provisioned_iops();
+        if iops > GP3_BASELINE_IOPS {
+            let extra = iops - GP3_BASELINE_IOPS;
+            lines.push(self.line(
+                &self.iops,
+                "EBS gp3 IOPS above baseline",
+                Decimal::from(extra),
+                &format!("({iops} IOPS − {GP3_BASELINE_IOPS} included) = {extra} IOPS"),
+                &mut missing,
+            ));
+        }
+        let mbps = volume.provisioned_mbps();
+        if mbps > GP3_BASELINE_MBPS {
+            let extra = mbps - GP3_BASELINE_MBPS;
+            lines.push(self.line(
+                &self.throughput,
+                "EBS gp3 throughput above baseline",
+                Decimal::from(extra),
+                &format!("({mbps} MiB/s − {GP3_BASELINE_MBPS} included) = {extra} MiB/s"),
+                &mut missing,
+            ));
+        }
+        Ok(StorageCost::from_lines(lines, missing))
     }
-    let mut missing = Vec::new();
-    let mut lines = Vec::new();
-    let size = volume.size_gib.normalize();
-    lines.push(line(
-        prices,
-        region,
-        overrides,
-        GP3_STORAGE,
-        "EBS gp3 storage",
-        size,
-        &format!("{size} GiB"),
-        &mut missing,
-    ));
-    let iops = volume.provisioned_iops();
-    if iops > GP3_BASELINE_IOPS {
-        let extra = iops - GP3_BASELINE_IOPS;
-        lines.push(line(
-            prices,
-            region,
-            overrides,
-            GP3_IOPS,
-            "EBS gp3 IOPS above baseline",
-            Decimal::from(extra),
-            &format!("({iops} IOPS − {GP3_BASELINE_IOPS} included) = {extra} IOPS"),
-            &mut missing,
-        ));
-    }
-    let mbps = volume.provisioned_mbps();
-    if mbps > GP3_BASELINE_MBPS {
-        let extra = mbps - GP3_BASELINE_MBPS;
-        lines.push(line(
-            prices,
-            region,
-            overrides,
-            GP3_THROUGHPUT,
-            "EBS gp3 throughput above baseline",
-            Decimal::from(extra),
-            &format!("({mbps} MiB/s − {GP3_BASELINE_MBPS} included) = {extra} MiB/s"),
-            &mut missing,
-        ));
-    }
-    Ok(StorageCost::from_lines(lines, missing))
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -554,35 +568,34 @@ pub fn snapshot_line(
     region: &str,
     overrides: &BTreeMap<String, Decimal>,
 ) -> Result<StorageCost, StorageError> {
-    let stored = snapshot_stored_gib(volume_gib, policy)?;
-    if stored.is_zero() {
-        return Ok(StorageCost::default());
+    EbsRates::resolve(prices, region, overrides).snapshot_line(volume_gib, policy)
+}
+
+impl EbsRates {
+    /// [`snapshot_line`] at these rates.
+    pub fn snapshot_line(&self, volume_gib: Decimal, policy: &SnapshotPolicy) -> Result<StorageCost, StorageError> {
+        let stored = snapshot_stored_gib(volume_gib, policy)?;
+        if stored.is_zero() {
+            return Ok(StorageCost::default());
+        }
+        let gib = volume_gib.normalize();
+        let days = policy.retention_days;
+        let what = format!(
+            "({gib} GiB full + {} day{} × {}% of {gib} GiB changed) = {stored} GB",
+            days - 1,
+            if days == 2 { "" } else { "s" },
+            policy.daily_change_pct.normalize(),
+        );
+        let mut missing = Vec::new();
+        let l = self.line(&self.snapshot, &format!("EBS snapshots ({days} daily kept)"), stored, &what, &mut missing);
+        Ok(StorageCost::from_lines(vec![l], missing))
     }
-    let gib = volume_gib.normalize();
-    let days = policy.retention_days;
-    let what = format!(
-        "({gib} GiB full + {} day{} × {}% of {gib} GiB changed) = {stored} GB",
-        days - 1,
-        if days == 2 { "" } else { "s" },
-        policy.daily_change_pct.normalize(),
-    );
-    let mut missing = Vec::new();
-    let l = line(
-        prices,
-        region,
-        overrides,
-        SNAPSHOT_STANDARD,
-        &format!("EBS snapshots ({days} daily kept)"),
-        stored,
-        &what,
-        &mut missing,
-    );
-    Ok(StorageCost::from_lines(vec![l], missing))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::str::FromStr;
     use crate::pricing::services::{ServiceItem, ServiceRow};
 
     fn d(s: &str) -> Decimal {
@@ -598,6 +611,7 @@ mod tests {
             tier_from: String::new(),
             tier_to: String::new(),
             note: String::new(),
+            region: String::new(),
         }
     }
 
