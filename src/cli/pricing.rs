@@ -86,7 +86,7 @@ fn show(ctx: &Ctx, itype: &str, region: Option<String>, os: Option<OsArg>, as_js
         for o in &oses {
             for t in Term::ALL {
                 let p = tp.and_then(|tp| tp.get(*o, t));
-                let src = tp.map(|tp| tp.source(*o, t)).unwrap_or("vantage");
+                let src = tp.map(|tp| tp.source(*o, t)).unwrap_or(rocklift::pricing::price_book::DEFAULT_SOURCE);
                 price_rows.push(json!({
                     "os": o.as_str(),
                     "term": t,

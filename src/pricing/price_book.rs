@@ -86,6 +86,10 @@ pub struct TypePrices {
     prices: [[Option<Decimal>; 4]; 3],
     /// Source id (manifest) of the linux on-demand price.
     pub linux_od_source: String,
+    /// Source id of the other on-demand and reserved prices (`prices_src` column; `vantage` when absent).
+    pub prices_source: String,
+    /// Source id of the spot prices (`spot_src` column; `vantage` when absent).
+    pub spot_source: String,
 }
 
 impl TypePrices {
@@ -97,8 +101,10 @@ impl TypePrices {
     pub fn source(&self, os: PriceOs, term: Term) -> &str {
         if os == PriceOs::Linux && term == Term::OnDemand {
             &self.linux_od_source
+        } else if term == Term::Spot {
+            &self.spot_source
         } else {
-            "vantage"
+            &self.prices_source
         }
     }
 
@@ -119,7 +125,11 @@ pub fn file_for(region: &str) -> String {
     format!("prices/{region}.csv.gz")
 }
 
-const COLUMNS: [&str; 15] = [
+/// The source id of prices whose file has no `prices_src` / `spot_src` column (the bundled snapshot).
+pub const DEFAULT_SOURCE: &str = "vantage";
+
+/// The columns of `prices/REGION.csv.gz`; a refreshed snapshot adds [`SOURCE_COLUMNS`].
+pub const COLUMNS: [&str; 15] = [
     "instance_type",
     "offered",
     "linux_od",
@@ -136,6 +146,9 @@ const COLUMNS: [&str; 15] = [
     "windows_ri1",
     "windows_ri3",
 ];
+
+/// Optional last columns: the source ids of the prices other than linux on-demand, and of the spot prices.
+pub const SOURCE_COLUMNS: [&str; 2] = ["prices_src", "spot_src"];
 
 impl RegionPrices {
     pub fn load(snapshot: &Snapshot, region: &str) -> Result<Self> {
@@ -154,7 +167,8 @@ impl RegionPrices {
     pub fn parse(region: &str, bytes: &[u8]) -> Result<Self, String> {
         let mut rdr = csv::Reader::from_reader(bytes);
         let header = rdr.headers().map_err(|e| e.to_string())?.clone();
-        if header.iter().ne(COLUMNS.iter().copied()) {
+        let with_sources = header.iter().eq(COLUMNS.iter().chain(SOURCE_COLUMNS.iter()).copied());
+        if !with_sources && header.iter().ne(COLUMNS.iter().copied()) {
             return Err(format!("unexpected columns {:?}", header.iter().collect::<Vec<_>>()));
         }
         let mut types = HashMap::new();
@@ -184,7 +198,18 @@ impl RegionPrices {
                     }
                 }
             }
-            types.insert(rec[0].to_owned(), TypePrices { offered, prices, linux_od_source: rec[3].to_owned() });
+            let source = |i: usize| {
+                if with_sources && !rec[i].is_empty() {
+                    rec[i].to_owned()
+                } else {
+                    DEFAULT_SOURCE.to_owned()
+                }
+            };
+            let (prices_source, spot_source) = (source(COLUMNS.len()), source(COLUMNS.len() + 1));
+            types.insert(
+                rec[0].to_owned(),
+                TypePrices { offered, prices, linux_od_source: rec[3].to_owned(), prices_source, spot_source },
+            );
         }
         Ok(RegionPrices { region: region.to_owned(), types })
     }

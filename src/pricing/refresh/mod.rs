@@ -5,6 +5,7 @@
 //! same format as `pricing-cache/` and handed to [`crate::pricing::cache::write_snapshot`], which
 //! writes them atomically, so an interrupted refresh leaves the previous snapshot in use and intact.
 
+pub mod assemble;
 pub mod ec2_api;
 pub mod price_list;
 pub mod pricing_api;
