@@ -131,6 +131,50 @@ pub struct Settings {
     pub min_confidence_stars: u8,
     /// What keeping the servers on-prem costs (`[onprem]`).
     pub onprem: crate::tco::OnpremSettings,
+    /// Defaults of `rocklift burst` (`[burst]`); each flag overrides its key.
+    pub burst: BurstSettings,
+}
+
+/// `[burst]` of rocklift.toml: the defaults of `rocklift burst`, named as its flags (`max_wait = "1h"`,
+/// `partitions = ["gpu"]`, `types = ["c7a", "hpc7a"]`, `spot = true`, `interruption_overhead_pct = 10`,
+/// `boot_minutes = 5`, `egress_gb_per_job = 0.5`, `egress_gb_per_core_hour = 0`, `shared_storage = "FSx for
+/// Lustre"`). A flag on the command line beats the key; a key beats the built-in default.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BurstSettings {
+    pub max_wait: Option<String>,
+    pub partitions: Option<Vec<String>>,
+    pub types: Option<Vec<String>>,
+    pub spot: Option<bool>,
+    pub interruption_overhead_pct: Option<Decimal>,
+    pub boot_minutes: Option<u32>,
+    pub egress_gb_per_job: Option<Decimal>,
+    pub egress_gb_per_core_hour: Option<Decimal>,
+    pub shared_storage: Option<String>,
+}
+
+impl BurstSettings {
+    /// Every key out of range, as `key = value: expected ...`.
+    pub fn problems(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        let non_negative = [
+            ("interruption_overhead_pct", self.interruption_overhead_pct),
+            ("egress_gb_per_job", self.egress_gb_per_job),
+            ("egress_gb_per_core_hour", self.egress_gb_per_core_hour),
+        ];
+        for (key, v) in non_negative {
+            if let Some(v) = v.filter(|v| v.is_sign_negative() && !v.is_zero()) {
+                out.push(format!("{key} = {v}: expected 0 or more"));
+            }
+        }
+        if let Some(p) = self.interruption_overhead_pct.filter(|p| *p > Decimal::ONE_HUNDRED) {
+            out.push(format!("interruption_overhead_pct = {p}: expected a percentage from 0 to 100"));
+        }
+        if let Some(m) = self.boot_minutes.filter(|m| *m > 24 * 60) {
+            out.push(format!("boot_minutes = {m}: expected at most 1440 (a day)"));
+        }
+        out
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -245,6 +289,7 @@ impl Default for Settings {
             discount_pct: Decimal::ZERO,
             min_confidence_stars: 4,
             onprem: crate::tco::OnpremSettings::default(),
+            burst: BurstSettings::default(),
         }
     }
 }
@@ -284,6 +329,7 @@ struct FileSettings {
     groups: BTreeMap<String, crate::scaling::GroupSettings>,
     discount_pct: Option<toml::Value>,
     onprem: Option<crate::tco::OnpremSettings>,
+    burst: Option<BurstSettings>,
 }
 
 /// Flags given on the command line (each overrides the file).
@@ -470,6 +516,14 @@ pub fn parse(label: &str, text: &str) -> Result<Settings> {
         }
         s.onprem = o;
     }
+    if let Some(b) = f.burst {
+        let problems = b.problems();
+        if let Some(first) = problems.first() {
+            let key = first.split(' ').next().unwrap_or("[burst]");
+            return Err(problem(find_in_section(text, "[burst]", key), format!("[burst] {}", problems.join("; "))));
+        }
+        s.burst = b;
+    }
     for (region, items) in f.prices {
         let mut m = BTreeMap::new();
         for (key, value) in items {
@@ -548,6 +602,21 @@ mod tests {
         assert!(e.to_string().starts_with("r.toml:2: column 1: unknown field `sizng`"), "{e}");
         let e = parse("r.toml", "[prices.\"eu-west-1\"]\nebs_gp3_gib_month = 0.088\n").expect_err("float");
         assert!(e.to_string().starts_with("r.toml:2: column 1: "), "{e}");
+    }
+
+    #[test]
+    fn burst_keys_and_errors() {
+        let s = parse("r.toml", "[burst]\nmax_wait = \"2h\"\nspot = true\ntypes = [\"c7a\"]\negress_gb_per_job = 0.5\n")
+            .expect("valid");
+        assert_eq!(s.burst.max_wait.as_deref(), Some("2h"));
+        assert_eq!(s.burst.spot, Some(true));
+        assert_eq!(s.burst.types, Some(vec!["c7a".to_owned()]));
+        assert_eq!(s.burst.egress_gb_per_job, Some(Decimal::new(5, 1)));
+        assert_eq!(s.burst.boot_minutes, None);
+        let e = parse("r.toml", "[burst]\nboot_minutes = 2\negress_gb_per_job = -1\n").expect_err("negative");
+        assert!(e.to_string().starts_with("r.toml:3: column 1: [burst] egress_gb_per_job = -1: expected 0 or more"), "{e}");
+        let e = parse("r.toml", "[burst]\nmaxwait = \"1h\"\n").expect_err("unknown key");
+        assert!(e.to_string().contains("maxwait"), "{e}");
     }
 
     #[test]
