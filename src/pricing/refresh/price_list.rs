@@ -500,18 +500,20 @@ fn bound(d: &Doc, what: &str, value: Option<&String>) -> Result<Option<Decimal>>
 /// The service prices of one PriceList entry of `service_code` (`AmazonEC2`, `AmazonVPC`,
 /// `AWSDataTransfer`) in `region`, as `services.csv` rows (same service / item / unit names):
 ///
-/// | product | row |
-/// |---|---|
-/// | EC2 `Storage`, `volumeApiName` gp3/gp2/io2/io1/st1/sc1 | `ebs,<type> storage,GB-month` |
-/// | EC2 `System Operation`, `EBS:VolumeP-IOPS.gp3` | `ebs,gp3 iops above 3000 baseline,IOPS-month` |
-/// | EC2 `System Operation`, `EBS:VolumeP-IOPS.piops` | `ebs,io1 iops,IOPS-month` |
-/// | EC2 `System Operation`, `EBS:VolumeP-IOPS.io2` / `.io2.tier2` / `.io2.tier3` | `ebs,io2 iops` tiers 0–32000, 32000–64000, 64000– |
-/// | EC2 `Provisioned Throughput`, `EBS:VolumeP-Throughput.gp3` (per GiBps-month) | `ebs,gp3 throughput above 125 MBps baseline,MBps-month` (÷ 1024) |
-/// | EC2 `Storage Snapshot`, `EBS:SnapshotUsage` / `EBS:SnapshotArchiveStorage` | `ebs,snapshot standard` / `snapshot archive,GB-month` |
-/// | EC2 `NAT Gateway`, `NatGateway-Hours` / `NatGateway-Bytes` | `vpc,nat gateway,hour` / `vpc,nat gateway data processed,GB` |
-/// | VPC group `VPCPublicIPv4Address`, `PublicIPv4:InUseAddress` | `vpc,public ipv4 address,hour` |
-/// | DataTransfer `AWS Outbound` to `External`, `DataTransfer-Out-Bytes` | `transfer,internet out,GB`, one row per tier (bounds in GB from `beginRange`/`endRange`) |
-/// | DataTransfer `IntraRegion`, `DataTransfer-Regional-Bytes` | `transfer,inter-az,GB` |
+/// - EC2 `Storage`, `volumeApiName` gp3/gp2/io2/io1/st1/sc1: `ebs,<type> storage,GB-month`.
+/// - EC2 `System Operation`: `EBS:VolumeP-IOPS.gp3` → `ebs,gp3 iops above 3000 baseline,IOPS-month`;
+///   `EBS:VolumeP-IOPS.piops` → `ebs,io1 iops,IOPS-month`; `EBS:VolumeP-IOPS.io2` / `.io2.tier2` /
+///   `.io2.tier3` → `ebs,io2 iops,IOPS-month` tiers 0–32000, 32000–64000, 64000– ([`IO2_TIER_BOUNDS`]).
+/// - EC2 `Provisioned Throughput`, `EBS:VolumeP-Throughput.gp3` (listed per GiBps-month):
+///   `ebs,gp3 throughput above 125 MBps baseline,MBps-month` (the price ÷ 1024).
+/// - EC2 `Storage Snapshot`: `EBS:SnapshotUsage` → `ebs,snapshot standard,GB-month`;
+///   `EBS:SnapshotArchiveStorage` → `ebs,snapshot archive,GB-month`.
+/// - EC2 `NAT Gateway`: `NatGateway-Hours` → `vpc,nat gateway,hour`; `NatGateway-Bytes` →
+///   `vpc,nat gateway data processed,GB` (not the `RegionalNatGateway-*` products).
+/// - VPC group `VPCPublicIPv4Address`, `PublicIPv4:InUseAddress`: `vpc,public ipv4 address,hour`.
+/// - DataTransfer `AWS Outbound` to `External`, `DataTransfer-Out-Bytes`: `transfer,internet out,GB`, one
+///   row per price dimension, the tier bounds in GB from its `beginRange` / `endRange`.
+/// - DataTransfer `IntraRegion`, `DataTransfer-Regional-Bytes`: `transfer,inter-az,GB`.
 ///
 /// Usage types are matched without their region prefix (`USE1-`, `EU-`, ...). Any other product gives no
 /// row. The unit of each price is checked against the one the Price List uses for it.
@@ -626,7 +628,7 @@ mod tests {
                                 "pricePerUnit": { "USD": "0.0000000000" }
                             }
                         },
-                        "termAttributes": { "LeaseContractLength": "1yr", "OfferingClass": "standard", "PurchaseOption": "All Upfront" }
+                        "termAttributes": ri_attributes("1yr", "All Upfront")
                     },
                     format!("{sku}.NQ3QZPMQV9"): {
                         "priceDimensions": {
@@ -639,7 +641,7 @@ mod tests {
                                 "pricePerUnit": { "USD": "0.0000000000" }
                             }
                         },
-                        "termAttributes": { "LeaseContractLength": "3yr", "OfferingClass": "standard", "PurchaseOption": "All Upfront" }
+                        "termAttributes": ri_attributes("3yr", "All Upfront")
                     },
                     format!("{sku}.4NA7Y494T4"): {
                         "priceDimensions": {
@@ -648,7 +650,7 @@ mod tests {
                                 "pricePerUnit": { "USD": "0.0600000000" }
                             }
                         },
-                        "termAttributes": { "LeaseContractLength": "1yr", "OfferingClass": "standard", "PurchaseOption": "No Upfront" }
+                        "termAttributes": ri_attributes("1yr", "No Upfront")
                     }
                 }
             },
@@ -656,6 +658,10 @@ mod tests {
             "publicationDate": "2025-08-01T00:00:00Z"
         })
         .to_string()
+    }
+
+    fn ri_attributes(lease: &str, purchase: &str) -> serde_json::Value {
+        serde_json::json!({ "LeaseContractLength": lease, "OfferingClass": "standard", "PurchaseOption": purchase })
     }
 
     fn m5_large() -> String {
@@ -699,7 +705,7 @@ mod tests {
 
     #[test]
     fn amortised_rate_rounds_half_away_from_zero_at_six_places() {
-        // 4.38 / 8760 = 0.0005 exactly: no rounding. 0.00876 / 8760 = 0.000001; 0.00438 / 8760 = 0.0000005 → 0.000001.
+        // 4.38 / 8760 = 0.0005 exactly: no rounding. 0.00438 / 8760 = 0.0000005 exactly → 0.000001 (away from 0).
         assert_eq!(amortised_hourly(dec("4.38"), Decimal::ZERO, HOURS_1Y), dec("0.0005"));
         assert_eq!(amortised_hourly(dec("0.00438"), Decimal::ZERO, HOURS_1Y), dec("0.000001"));
         // 494 / 8760 = 0.05639269… → 0.056393 (up); 949 / 26280 = 0.03611111… → 0.036111 (down).
@@ -876,7 +882,11 @@ mod tests {
 
     #[test]
     fn ebs_products_become_services_rows() {
-        let attrs = |vol: &str, usage: &str| serde_json::json!({"volumeApiName": vol, "usagetype": usage, "regionCode": "us-east-1", "locationType": "AWS Region"});
+        let attrs = |vol: &str, usage: &str| {
+            serde_json::json!({
+                "volumeApiName": vol, "usagetype": usage, "regionCode": "us-east-1", "locationType": "AWS Region"
+            })
+        };
         let gp3 =
             simple("AmazonEC2", "Storage", "S1", attrs("gp3", "EBS:VolumeUsage.gp3"), dim("GB-Mo", "0.0800000000"));
         assert_eq!(
@@ -997,7 +1007,11 @@ mod tests {
 
     #[test]
     fn internet_out_tiers_come_from_the_price_dimensions() {
-        let tier = |begin: &str, end: &str, usd: &str| serde_json::json!({ "unit": "GB", "beginRange": begin, "endRange": end, "pricePerUnit": { "USD": usd }, "appliesTo": [] });
+        let tier = |begin: &str, end: &str, usd: &str| {
+            serde_json::json!({
+                "unit": "GB", "beginRange": begin, "endRange": end, "pricePerUnit": { "USD": usd }, "appliesTo": []
+            })
+        };
         let dims = serde_json::json!({
             "T.JRTCKXETXF.1": tier("10240", "51200", "0.0850000000"),
             "T.JRTCKXETXF.2": tier("0", "10240", "0.0900000000"),

@@ -9,7 +9,8 @@
 //! in full ([`DisplayErrorContext`]).
 
 use aws_sdk_pricing::config::Credentials;
-use aws_sdk_pricing::error::DisplayErrorContext;
+use aws_sdk_pricing::error::{DisplayErrorContext, SdkError};
+use aws_sdk_pricing::operation::get_products::GetProductsError;
 use aws_sdk_pricing::types::{Filter, FilterType};
 use aws_sdk_pricing::Client;
 
@@ -136,6 +137,27 @@ fn filters(query: &Query) -> std::result::Result<Vec<Filter>, aws_sdk_pricing::e
     Ok(out)
 }
 
+/// Longest SDK error text kept in a message (a response that does not parse would otherwise bring the
+/// whole page along).
+pub const MAX_ERROR_CHARS: usize = 1000;
+
+/// The SDK error in full ([`DisplayErrorContext`]: the error and its sources), except the raw HTTP response
+/// of a service error, which is replaced by its status; cut at [`MAX_ERROR_CHARS`].
+fn render_sdk_error(e: &SdkError<GetProductsError>) -> String {
+    let text = match e {
+        SdkError::ServiceError(ctx) => {
+            format!("HTTP {}: {}", ctx.raw().status().as_u16(), DisplayErrorContext(ctx.err()))
+        }
+        other => DisplayErrorContext(other).to_string(),
+    };
+    let total = text.chars().count();
+    if total <= MAX_ERROR_CHARS {
+        return text;
+    }
+    let kept: String = text.chars().take(MAX_ERROR_CHARS).collect();
+    format!("{kept}… ({} more characters)", total - MAX_ERROR_CHARS)
+}
+
 /// Asks `query` page by page to the end and hands each page's PriceList entries to `read`.
 /// `pages` counts the pages read (across calls, for [`Progress`]).
 async fn each_page(
@@ -160,10 +182,7 @@ async fn each_page(
             .set_next_token(token.clone())
             .send()
             .await
-            .map_err(|e| {
-                let page = query_pages + 1;
-                refresh_error(format!("page {page}: {}", DisplayErrorContext(&e)))
-            })?;
+            .map_err(|e| refresh_error(format!("page {}: {}", query_pages + 1, render_sdk_error(&e))))?;
         query_pages += 1;
         *pages += 1;
         if let Some(v) = out.format_version() {
