@@ -336,7 +336,9 @@ async fn throttling_is_retried_by_the_sdk_and_then_succeeds() {
 async fn a_server_error_on_every_attempt_names_the_api_region_and_product() {
     let server = Server::start(vec![Reply::internal_error(), Reply::internal_error(), Reply::internal_error()]);
     let cfg = config(&server);
-    let err = pricing_api::ec2_prices(&client(&cfg).await, REGION, PriceListOs::Rhel, &no_progress).await.unwrap_err();
+    let err = pricing_api::ec2_prices(&client(&cfg).await, REGION, PriceListOs::Rhel, &no_progress)
+        .await
+        .expect_err("the call fails");
     assert_eq!(server.requests().len(), 3, "max_attempts = 3");
     let text = err.to_string();
     let (api, scope, message) = refresh_error(err);
@@ -353,8 +355,9 @@ async fn a_server_slower_than_the_attempt_timeout_gives_a_timeout_error() {
     let server = Server::start(vec![slow(), slow()]);
     let cfg = ApiConfig { attempt_timeout: Duration::from_millis(300), max_attempts: 2, ..config(&server) };
     let started = Instant::now();
-    let err =
-        pricing_api::ec2_prices(&client(&cfg).await, REGION, PriceListOs::Windows, &no_progress).await.unwrap_err();
+    let err = pricing_api::ec2_prices(&client(&cfg).await, REGION, PriceListOs::Windows, &no_progress)
+        .await
+        .expect_err("the call fails");
     let elapsed = started.elapsed();
     assert!(elapsed < Duration::from_secs(2), "two 300 ms attempts, not the server's 3 s: {elapsed:?}");
     assert_eq!(server.requests().len(), 2, "the timed-out attempt is retried once");
@@ -369,7 +372,9 @@ async fn a_server_slower_than_the_attempt_timeout_gives_a_timeout_error() {
 async fn a_truncated_response_body_is_an_error() {
     let server = Server::start(vec![Reply::truncated("ec2-linux-page1.json")]);
     let cfg = config(&server);
-    let err = pricing_api::ec2_prices(&client(&cfg).await, REGION, PriceListOs::Linux, &no_progress).await.unwrap_err();
+    let err = pricing_api::ec2_prices(&client(&cfg).await, REGION, PriceListOs::Linux, &no_progress)
+        .await
+        .expect_err("the call fails");
     assert_eq!(server.requests().len(), 1, "a body that does not parse is not retried");
     let (api, scope, message) = refresh_error(err);
     assert_eq!(api, "GetProducts");
@@ -383,7 +388,9 @@ async fn a_truncated_response_body_is_an_error() {
 async fn a_price_that_is_not_a_number_names_the_sku() {
     let server = Server::start(vec![Reply::fixture("ec2-linux-price-not-a-number.json")]);
     let cfg = config(&server);
-    let err = pricing_api::ec2_prices(&client(&cfg).await, REGION, PriceListOs::Linux, &no_progress).await.unwrap_err();
+    let err = pricing_api::ec2_prices(&client(&cfg).await, REGION, PriceListOs::Linux, &no_progress)
+        .await
+        .expect_err("the call fails");
     let doc: serde_json::Value = serde_json::from_str(&fixture("ec2-linux-price-not-a-number.json")).expect("fixture");
     let entry: serde_json::Value =
         serde_json::from_str(doc["PriceList"][0].as_str().expect("entry")).expect("entry JSON");

@@ -582,11 +582,10 @@ pub fn merge_services(mut prices: Vec<ServicePrice>) -> Result<Vec<ServicePrice>
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used)]
     use super::*;
 
     fn dec(s: &str) -> Decimal {
-        Decimal::from_str(s).unwrap()
+        Decimal::from_str(s).expect("test data")
     }
 
     /// An aws_v1 Compute Instance document, as GetProducts returns it (trimmed attributes), with an
@@ -670,7 +669,7 @@ mod tests {
 
     #[test]
     fn compute_prices_on_demand_exact_and_reserved_amortised() {
-        let got = ec2_prices(&m5_large(), "us-east-1").unwrap();
+        let got = ec2_prices(&m5_large(), "us-east-1").expect("test data");
         let terms: Vec<(Ec2Term, String)> = got.iter().map(|p| (p.term, p.usd_per_hour.to_string())).collect();
         // us-east-1 m5.large linux in pricing-cache/prices/us-east-1.csv.gz: 0.096000, ri1 0.056393, ri3 0.036111.
         assert_eq!(
@@ -718,18 +717,18 @@ mod tests {
     #[test]
     fn windows_needs_license_included_and_linux_no_license() {
         let win = compute("X1", "m5.large", "Windows", "License Included", "0.1880000000", "1300", "3366");
-        let got = ec2_prices(&win, "us-east-1").unwrap();
+        let got = ec2_prices(&win, "us-east-1").expect("test data");
         assert_eq!(got.len(), 3);
         assert_eq!(got[0].os, PriceListOs::Windows);
         assert_eq!(got[0].usd_per_hour, dec("0.188"));
         let byol = compute("X2", "m5.large", "Windows", "Bring your own license", "0.096", "494", "949");
-        assert!(ec2_prices(&byol, "us-east-1").unwrap().is_empty());
+        assert!(ec2_prices(&byol, "us-east-1").expect("test data").is_empty());
         let linux_licensed = compute("X3", "m5.large", "Linux", "License Included", "0.096", "494", "949");
-        assert!(ec2_prices(&linux_licensed, "us-east-1").unwrap().is_empty());
+        assert!(ec2_prices(&linux_licensed, "us-east-1").expect("test data").is_empty());
     }
 
     fn with_attr(doc: &str, name: &str, value: &str) -> String {
-        let mut v: serde_json::Value = serde_json::from_str(doc).unwrap();
+        let mut v: serde_json::Value = serde_json::from_str(doc).expect("test data");
         v["product"]["attributes"][name] = serde_json::Value::String(value.to_owned());
         v.to_string()
     }
@@ -748,21 +747,21 @@ mod tests {
             ("locationType", "AWS Local Zone"),
         ] {
             let doc = with_attr(&m5_large(), name, value);
-            assert!(ec2_prices(&doc, "us-east-1").unwrap().is_empty(), "{name}={value} must be skipped");
+            assert!(ec2_prices(&doc, "us-east-1").expect("test data").is_empty(), "{name}={value} must be skipped");
         }
-        let mut v: serde_json::Value = serde_json::from_str(&m5_large()).unwrap();
+        let mut v: serde_json::Value = serde_json::from_str(&m5_large()).expect("test data");
         v["product"]["productFamily"] = "Dedicated Host".into();
-        assert!(ec2_prices(&v.to_string(), "us-east-1").unwrap().is_empty());
+        assert!(ec2_prices(&v.to_string(), "us-east-1").expect("test data").is_empty());
     }
 
     #[test]
     fn no_reserved_term_gives_only_on_demand() {
-        let mut v: serde_json::Value = serde_json::from_str(&m5_large()).unwrap();
+        let mut v: serde_json::Value = serde_json::from_str(&m5_large()).expect("test data");
         v["terms"]["Reserved"] = serde_json::json!({});
-        let got = ec2_prices(&v.to_string(), "us-east-1").unwrap();
+        let got = ec2_prices(&v.to_string(), "us-east-1").expect("test data");
         assert_eq!(got.iter().map(|p| p.term).collect::<Vec<_>>(), vec![Ec2Term::OnDemand]);
-        v["terms"].as_object_mut().unwrap().remove("Reserved");
-        assert_eq!(ec2_prices(&v.to_string(), "us-east-1").unwrap().len(), 1);
+        v["terms"].as_object_mut().expect("test data").remove("Reserved");
+        assert_eq!(ec2_prices(&v.to_string(), "us-east-1").expect("test data").len(), 1);
     }
 
     fn refresh_error(e: Error) -> (String, String, String) {
@@ -776,40 +775,40 @@ mod tests {
     fn a_price_that_is_not_a_number_names_the_sku() {
         for bad in ["N/A", "0.0x", ""] {
             let doc = compute("BADSKU123", "m5.large", "Linux", "No License required", bad, "494", "949");
-            let (api, scope, message) = refresh_error(ec2_prices(&doc, "us-east-1").unwrap_err());
+            let (api, scope, message) = refresh_error(ec2_prices(&doc, "us-east-1").expect_err("must fail"));
             assert_eq!(api, "GetProducts");
             assert_eq!(scope, "AmazonEC2 us-east-1 m5.large Linux SKU BADSKU123");
             assert!(message.contains(&format!("USD price '{bad}' is not a number")), "{message}");
         }
         let doc = compute("BADSKU124", "m5.large", "Linux", "No License required", "0.096", "4x94", "949");
-        let (_, scope, message) = refresh_error(ec2_prices(&doc, "us-east-1").unwrap_err());
+        let (_, scope, message) = refresh_error(ec2_prices(&doc, "us-east-1").expect_err("must fail"));
         assert!(scope.contains("BADSKU124"), "{scope}");
         assert!(message.contains("'4x94' is not a number"), "{message}");
     }
 
     #[test]
     fn a_missing_usd_price_is_an_error() {
-        let mut v: serde_json::Value = serde_json::from_str(&m5_large()).unwrap();
+        let mut v: serde_json::Value = serde_json::from_str(&m5_large()).expect("test data");
         let dims = &mut v["terms"]["OnDemand"]["6K3E3TFMNRPP4AKK.JRTCKXETXF"]["priceDimensions"];
         dims["6K3E3TFMNRPP4AKK.JRTCKXETXF.6YS6EN2CT7"]["pricePerUnit"] = serde_json::json!({"CNY": "0.6"});
-        let (_, scope, message) = refresh_error(ec2_prices(&v.to_string(), "us-east-1").unwrap_err());
+        let (_, scope, message) = refresh_error(ec2_prices(&v.to_string(), "us-east-1").expect_err("must fail"));
         assert!(scope.ends_with("SKU 6K3E3TFMNRPP4AKK"), "{scope}");
         assert_eq!(message, "no USD price (pricePerUnit has CNY)");
 
-        let mut v: serde_json::Value = serde_json::from_str(&m5_large()).unwrap();
-        v["terms"].as_object_mut().unwrap().remove("OnDemand");
-        let (_, _, message) = refresh_error(ec2_prices(&v.to_string(), "us-east-1").unwrap_err());
+        let mut v: serde_json::Value = serde_json::from_str(&m5_large()).expect("test data");
+        v["terms"].as_object_mut().expect("test data").remove("OnDemand");
+        let (_, _, message) = refresh_error(ec2_prices(&v.to_string(), "us-east-1").expect_err("must fail"));
         assert!(message.contains("no OnDemand price"), "{message}");
     }
 
     #[test]
     fn an_all_upfront_term_without_upfront_fee_is_an_error() {
-        let mut v: serde_json::Value = serde_json::from_str(&m5_large()).unwrap();
+        let mut v: serde_json::Value = serde_json::from_str(&m5_large()).expect("test data");
         v["terms"]["Reserved"]["6K3E3TFMNRPP4AKK.6QCMYABX3D"]["priceDimensions"]
             .as_object_mut()
-            .unwrap()
+            .expect("test data")
             .remove("6K3E3TFMNRPP4AKK.6QCMYABX3D.2TG2D8R56U");
-        let (_, _, message) = refresh_error(ec2_prices(&v.to_string(), "us-east-1").unwrap_err());
+        let (_, _, message) = refresh_error(ec2_prices(&v.to_string(), "us-east-1").expect_err("must fail"));
         assert_eq!(message, "no upfront fee (unit Quantity) in the Reserved standard All Upfront 1yr term");
     }
 
@@ -817,29 +816,30 @@ mod tests {
     fn a_document_that_is_not_json_is_an_error() {
         let doc = m5_large();
         let truncated = &doc[..doc.len() / 2];
-        let (api, scope, message) = refresh_error(ec2_prices(truncated, "us-east-1").unwrap_err());
+        let (api, scope, message) = refresh_error(ec2_prices(truncated, "us-east-1").expect_err("must fail"));
         assert_eq!((api.as_str(), scope.as_str()), ("GetProducts", "AmazonEC2 us-east-1"));
         assert!(message.starts_with("a PriceList entry is not a valid aws_v1 product document"), "{message}");
-        let (_, _, message) = refresh_error(service_prices("{\"product\":{}}", "AmazonVPC", "us-east-1").unwrap_err());
+        let (_, _, message) =
+            refresh_error(service_prices("{\"product\":{}}", "AmazonVPC", "us-east-1").expect_err("must fail"));
         assert!(message.contains("missing field `sku`"), "{message}");
     }
 
     #[test]
     fn merge_keeps_equal_duplicates_and_rejects_conflicts() {
-        let a = ec2_prices(&m5_large(), "us-east-1").unwrap();
+        let a = ec2_prices(&m5_large(), "us-east-1").expect("test data");
         let b = ec2_prices(
             &compute("OTHERSKU", "m5.large", "Linux", "No License required", "0.0960000000", "494", "949"),
             "us-east-1",
         )
-        .unwrap();
-        let merged = merge_ec2([a.clone(), b].concat()).unwrap();
+        .expect("test data");
+        let merged = merge_ec2([a.clone(), b].concat()).expect("test data");
         assert_eq!(merged, a);
         let c = ec2_prices(
             &compute("DIFFSKU", "m5.large", "Linux", "No License required", "0.0970000000", "494", "949"),
             "us-east-1",
         )
-        .unwrap();
-        let (_, scope, message) = refresh_error(merge_ec2([a, c].concat()).unwrap_err());
+        .expect("test data");
+        let (_, scope, message) = refresh_error(merge_ec2([a, c].concat()).expect_err("must fail"));
         assert_eq!(scope, "AmazonEC2 us-east-1 m5.large Linux");
         assert!(
             message.contains("0.096 (SKU 6K3E3TFMNRPP4AKK)") && message.contains("0.097 (SKU DIFFSKU)"),
@@ -874,7 +874,7 @@ mod tests {
     }
 
     fn one(doc: &str, service: &str) -> (String, String, String, String, Option<Decimal>, Option<Decimal>) {
-        let rows = service_prices(doc, service, "us-east-1").unwrap();
+        let rows = service_prices(doc, service, "us-east-1").expect("test data");
         assert_eq!(rows.len(), 1, "{rows:?}");
         let r = &rows[0];
         (r.service.clone(), r.item.clone(), r.unit.clone(), r.usd.to_string(), r.tier_from, r.tier_to)
@@ -896,7 +896,7 @@ mod tests {
         let io1 = simple("AmazonEC2", "Storage", "S2", attrs("io1", "EBS:VolumeUsage.piops"), dim("GB-Mo", "0.125"));
         assert_eq!(one(&io1, "AmazonEC2").1, "io1 storage");
         let standard = simple("AmazonEC2", "Storage", "S3", attrs("standard", "EBS:VolumeUsage"), dim("GB-Mo", "0.05"));
-        assert!(service_prices(&standard, "AmazonEC2", "us-east-1").unwrap().is_empty());
+        assert!(service_prices(&standard, "AmazonEC2", "us-east-1").expect("test data").is_empty());
 
         let iops = simple(
             "AmazonEC2",
@@ -968,7 +968,8 @@ mod tests {
     fn an_unexpected_unit_is_an_error_not_a_wrong_price() {
         let attrs = serde_json::json!({"volumeApiName": "gp3", "usagetype": "EBS:VolumeP-Throughput.gp3"});
         let tput = simple("AmazonEC2", "Provisioned Throughput", "TPUT1", attrs, dim("MiBps-Mo", "0.04"));
-        let (_, scope, message) = refresh_error(service_prices(&tput, "AmazonEC2", "us-east-1").unwrap_err());
+        let (_, scope, message) =
+            refresh_error(service_prices(&tput, "AmazonEC2", "us-east-1").expect_err("must fail"));
         assert_eq!(scope, "AmazonEC2 us-east-1 SKU TPUT1");
         assert_eq!(message, "price unit 'MiBps-Mo' where 'GiBps-mo' was expected");
     }
@@ -987,7 +988,7 @@ mod tests {
         assert_eq!(one(&nat("N1", "NatGateway-Hours", "Hrs"), "AmazonEC2").1, "nat gateway");
         assert_eq!(one(&nat("N2", "USE1-NatGateway-Bytes", "GB"), "AmazonEC2").1, "nat gateway data processed");
         let regional = nat("N3", "RegionalNatGateway-Hours", "Hrs");
-        assert!(service_prices(&regional, "AmazonEC2", "us-east-1").unwrap().is_empty());
+        assert!(service_prices(&regional, "AmazonEC2", "us-east-1").expect("test data").is_empty());
 
         let ip = |usage: &str| {
             simple(
@@ -1002,7 +1003,9 @@ mod tests {
             one(&ip("USE1-PublicIPv4:InUseAddress"), "AmazonVPC"),
             ("vpc".into(), "public ipv4 address".into(), "hour".into(), "0.005".into(), None, None)
         );
-        assert!(service_prices(&ip("USE1-PublicIPv4:IdleAddress"), "AmazonVPC", "us-east-1").unwrap().is_empty());
+        assert!(service_prices(&ip("USE1-PublicIPv4:IdleAddress"), "AmazonVPC", "us-east-1")
+            .expect("test data")
+            .is_empty());
     }
 
     #[test]
@@ -1023,10 +1026,10 @@ mod tests {
             "toLocation": "External", "usagetype": "USE1-DataTransfer-Out-Bytes"
         });
         let doc = simple("AWSDataTransfer", "Data Transfer", "T", attrs.clone(), dims.clone());
-        let rows = service_prices(&doc, "AWSDataTransfer", "us-east-1").unwrap();
+        let rows = service_prices(&doc, "AWSDataTransfer", "us-east-1").expect("test data");
         let got: Vec<(String, Option<String>, String)> = rows
             .iter()
-            .map(|r| (r.tier_from.unwrap().to_string(), r.tier_to.map(|t| t.to_string()), r.usd.to_string()))
+            .map(|r| (r.tier_from.expect("test data").to_string(), r.tier_to.map(|t| t.to_string()), r.usd.to_string()))
             .collect();
         let s = |x: &str| x.to_owned();
         assert_eq!(
@@ -1048,7 +1051,7 @@ mod tests {
             "AWSDataTransfer",
             "us-east-1"
         )
-        .unwrap()
+        .expect("test data")
         .is_empty());
         let mut bad = dims;
         bad["T.JRTCKXETXF.1"]["beginRange"] = "ten".into();
@@ -1058,7 +1061,7 @@ mod tests {
                 "AWSDataTransfer",
                 "us-east-1",
             )
-            .unwrap_err(),
+            .expect_err("must fail"),
         );
         assert!(message.starts_with("beginRange 'ten' is not a number"), "{message}");
     }
@@ -1086,8 +1089,12 @@ mod tests {
             note: String::new(),
             sku: sku.into(),
         };
-        assert_eq!(merge_services(vec![row("B", "0.08"), row("A", "0.08")]).unwrap(), vec![row("A", "0.08")]);
-        let (_, scope, message) = refresh_error(merge_services(vec![row("A", "0.08"), row("B", "0.1")]).unwrap_err());
+        assert_eq!(
+            merge_services(vec![row("B", "0.08"), row("A", "0.08")]).expect("test data"),
+            vec![row("A", "0.08")]
+        );
+        let (_, scope, message) =
+            refresh_error(merge_services(vec![row("A", "0.08"), row("B", "0.1")]).expect_err("must fail"));
         assert_eq!(scope, "us-east-1 ebs gp3 storage");
         assert_eq!(message, "two prices for one item: 0.08 (SKU A) and 0.1 (SKU B)");
     }
