@@ -225,7 +225,7 @@ pub fn usage_without_prefix(usagetype: &str) -> &str {
 
 /// A Reserved Instance upfront fee (plus any hourly recurring fee, 0 for all-upfront) as an hourly rate
 /// over `hours`: `(upfront + hourly × hours) / hours`, rounded to [`RI_DECIMALS`] (6) decimal places, half
-/// away from zero. For example m5.large Linux us-east-1, 1 year, $494 upfront: 494 / 8760 =
+/// away from zero (normalized: trailing zeros dropped, as for on-demand prices). For example m5.large Linux us-east-1, 1 year, $494 upfront: 494 / 8760 =
 /// 0.0563926… → 0.056393, as in the bundled snapshot.
 ///
 /// The bundled snapshot (from ec2instances.info) agrees exactly for rates below $1/h; at $1/h and above its
@@ -233,7 +233,9 @@ pub fn usage_without_prefix(usagetype: &str) -> &str {
 /// source which a refresh does not copy.
 pub fn amortised_hourly(upfront: Decimal, hourly: Decimal, hours: u32) -> Decimal {
     let hours = Decimal::from(hours);
-    ((upfront + hourly * hours) / hours).round_dp_with_strategy(RI_DECIMALS, RoundingStrategy::MidpointAwayFromZero)
+    ((upfront + hourly * hours) / hours)
+        .round_dp_with_strategy(RI_DECIMALS, RoundingStrategy::MidpointAwayFromZero)
+        .normalize()
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -249,6 +251,9 @@ pub fn license_model(os: PriceListOs) -> &'static str {
     }
 }
 
+/// The `productFamily` values of EC2 instance prices: virtual sizes, and `.metal` sizes.
+pub const COMPUTE_FAMILIES: [&str; 2] = ["Compute Instance", "Compute Instance (bare metal)"];
+
 fn os_from_api(value: &str) -> Option<PriceListOs> {
     PriceListOs::ALL.into_iter().find(|os| os.api_value() == value)
 }
@@ -256,7 +261,7 @@ fn os_from_api(value: &str) -> Option<PriceListOs> {
 /// The prices of one `AmazonEC2` PriceList entry in `region`: on demand, and Standard all-upfront Reserved
 /// 1 and 3 years when offered, as hourly rates.
 ///
-/// Kept: `productFamily` Compute Instance, `operatingSystem` Linux / RHEL / Windows with the matching
+/// Kept: `productFamily` Compute Instance or Compute Instance (bare metal) (the `.metal` sizes), `operatingSystem` Linux / RHEL / Windows with the matching
 /// `licenseModel` ([`license_model`]), `tenancy` Shared, `preInstalledSw` NA, `capacitystatus` Used,
 /// `marketoption` OnDemand (when present: Capacity Block products share every other attribute), in the
 /// region. Any other product gives no price (an empty list), even if a filter let it through.
@@ -270,7 +275,7 @@ pub fn ec2_prices(doc: &str, region: &str) -> Result<Vec<Ec2Price>> {
     let Some(os) = os_from_api(d.attr("operatingSystem")) else { return Ok(Vec::new()) };
     let market = d.attr("marketoption");
     let keep = d.service_code() == EC2
-        && d.family() == "Compute Instance"
+        && COMPUTE_FAMILIES.contains(&d.family())
         && d.attr("tenancy") == "Shared"
         && d.attr("preInstalledSw") == "NA"
         && d.attr("capacitystatus") == "Used"
@@ -750,6 +755,8 @@ mod tests {
             assert!(ec2_prices(&doc, "us-east-1").expect("test data").is_empty(), "{name}={value} must be skipped");
         }
         let mut v: serde_json::Value = serde_json::from_str(&m5_large()).expect("test data");
+        v["product"]["productFamily"] = "Compute Instance (bare metal)".into();
+        assert_eq!(ec2_prices(&v.to_string(), "us-east-1").expect("test data").len(), 3, "metal sizes are kept");
         v["product"]["productFamily"] = "Dedicated Host".into();
         assert!(ec2_prices(&v.to_string(), "us-east-1").expect("test data").is_empty());
     }

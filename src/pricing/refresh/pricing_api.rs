@@ -79,25 +79,31 @@ impl Query {
     }
 }
 
-/// The query for the EC2 compute prices of one OS in `region`: `AmazonEC2`, `productFamily=Compute
-/// Instance`, `operatingSystem`, `tenancy=Shared`, `preInstalledSw=NA`, `capacitystatus=Used`,
-/// `licenseModel` ([`price_list::license_model`]), `marketoption=OnDemand`, `locationType=AWS Region`.
-pub fn ec2_query(region: &str, os: PriceListOs) -> Query {
-    Query::new(
-        "AmazonEC2",
-        &format!("Compute Instance {}", os.api_value()),
-        region,
-        &[
-            ("productFamily", "Compute Instance"),
-            ("operatingSystem", os.api_value()),
-            ("tenancy", "Shared"),
-            ("preInstalledSw", "NA"),
-            ("capacitystatus", "Used"),
-            ("licenseModel", price_list::license_model(os)),
-            ("marketoption", "OnDemand"),
-            ("locationType", "AWS Region"),
-        ],
-    )
+/// The queries for the EC2 compute prices of one OS in `region`, one per `productFamily` of
+/// [`price_list::COMPUTE_FAMILIES`] (virtual and `.metal` sizes): `AmazonEC2`, `productFamily`,
+/// `operatingSystem`, `tenancy=Shared`, `preInstalledSw=NA`, `capacitystatus=Used`, `licenseModel`
+/// ([`price_list::license_model`]), `marketoption=OnDemand`, `locationType=AWS Region`, `regionCode`.
+pub fn ec2_queries(region: &str, os: PriceListOs) -> Vec<Query> {
+    price_list::COMPUTE_FAMILIES
+        .into_iter()
+        .map(|family| {
+            Query::new(
+                "AmazonEC2",
+                &format!("{family} {}", os.api_value()),
+                region,
+                &[
+                    ("productFamily", family),
+                    ("operatingSystem", os.api_value()),
+                    ("tenancy", "Shared"),
+                    ("preInstalledSw", "NA"),
+                    ("capacitystatus", "Used"),
+                    ("licenseModel", price_list::license_model(os)),
+                    ("marketoption", "OnDemand"),
+                    ("locationType", "AWS Region"),
+                ],
+            )
+        })
+        .collect()
 }
 
 /// The queries for the service prices of `region`, in the order they are asked: EBS volumes, IOPS,
@@ -207,24 +213,25 @@ async fn each_page(
     }
 }
 
-/// The EC2 compute prices of `os` in `region` (on demand, Standard all-upfront RI 1 and 3 years), one per
-/// instance type and term, sorted by instance type and term ([`price_list::merge_ec2`]).
+/// The EC2 compute prices of `os` in `region` (on demand, Standard all-upfront RI 1 and 3 years), asked by
+/// [`ec2_queries`] one after the other, one price per instance type and term, sorted by instance type and term ([`price_list::merge_ec2`]).
 pub async fn ec2_prices(
     client: &Client,
     region: &str,
     os: PriceListOs,
     on_page: Progress<'_>,
 ) -> Result<Vec<Ec2Price>> {
-    let query = ec2_query(region, os);
     let mut prices = Vec::new();
     let mut pages = 0;
-    each_page(client, region, &query, on_page, &mut pages, |docs| {
-        for doc in docs {
-            prices.extend(price_list::ec2_prices(doc, region)?);
-        }
-        Ok(())
-    })
-    .await?;
+    for query in ec2_queries(region, os) {
+        each_page(client, region, &query, on_page, &mut pages, |docs| {
+            for doc in docs {
+                prices.extend(price_list::ec2_prices(doc, region)?);
+            }
+            Ok(())
+        })
+        .await?;
+    }
     price_list::merge_ec2(prices)
 }
 
@@ -279,14 +286,19 @@ mod tests {
 
     #[test]
     fn ec2_query_filters_as_the_api_expects() {
-        let q = ec2_query("eu-west-1", PriceListOs::Windows);
+        let qs = ec2_queries("eu-west-1", PriceListOs::Windows);
+        let families: Vec<&str> = qs
+            .iter()
+            .map(|q| q.filters.iter().find(|(k, _)| *k == "productFamily").map_or("", |(_, v)| v.as_str()))
+            .collect();
+        assert_eq!(families, ["Compute Instance", "Compute Instance (bare metal)"]);
+        let q = &qs[0];
         assert_eq!(q.service_code, "AmazonEC2");
         let get = |f: &str| q.filters.iter().find(|(k, _)| *k == f).map(|(_, v)| v.as_str());
         assert_eq!(get("regionCode"), Some("eu-west-1"));
         assert_eq!(get("operatingSystem"), Some("Windows"));
         assert_eq!(get("licenseModel"), Some("License Included"));
-        assert_eq!(get("productFamily"), Some("Compute Instance"));
-        let rhel = ec2_query("eu-west-1", PriceListOs::Rhel);
+        let rhel = &ec2_queries("eu-west-1", PriceListOs::Rhel)[1];
         assert!(rhel.filters.contains(&("licenseModel", "No License required".to_owned())));
         assert!(rhel.filters.contains(&("operatingSystem", "RHEL".to_owned())));
     }
