@@ -48,10 +48,30 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Rebuild the snapshot from the AWS APIs (Price List and EC2, through the official SDK) into the user
+    /// cache; `plan` then uses it. Credentials come from the SDK's standard chain. Starts from the snapshot in
+    /// use and replaces only what it fetches.
+    Refresh {
+        /// Regions, comma-separated, or `all` (the snapshot's regions except GovCloud).
+        #[arg(long, default_value = "all")]
+        regions: String,
+        /// What to fetch, comma-separated: ec2 (prices, types, offerings), ebs, transfer, nat, images, spot.
+        #[arg(long, default_value = "ec2,ebs,transfer,nat,images,spot")]
+        services: String,
+        /// Calls (one service in one region each) running at once.
+        #[arg(long, default_value_t = 4)]
+        concurrency: usize,
+        /// Days of spot price history the spot means are over.
+        #[arg(long, default_value_t = 7)]
+        spot_days: u32,
+    },
 }
 
 pub fn run(ctx: &Ctx, c: Command) -> Result<()> {
     match c {
+        Command::Refresh { regions, services, concurrency, spot_days } => {
+            refresh(ctx, &regions, &services, concurrency, spot_days)
+        }
         Command::Show { instance_type, region, os, json } => show(ctx, &instance_type, region, os, json),
         Command::Status { json } => status(ctx, json),
         Command::Diff { old, new, json } => diff_cmd(&old, &new, json),
@@ -329,4 +349,98 @@ fn diff_cmd(old: &str, new: &str, as_json: bool) -> Result<()> {
     }
     s.push_str(&format!("{} changed, {} new, {} removed\n", counts[0], counts[1], counts[2]));
     out(&s)
+}
+
+#[cfg(not(feature = "refresh"))]
+fn refresh(_: &Ctx, _: &str, _: &str, _: usize, _: u32) -> Result<()> {
+    Err(Error::Usage(
+        "this rocklift was built without the `refresh` feature (an air-gapped build with no network code): \
+         it cannot fetch prices. Use a snapshot folder built elsewhere with --pricing-cache DIR, or a build \
+         with default features"
+            .to_owned(),
+    ))
+}
+
+#[cfg(feature = "refresh")]
+fn refresh(ctx: &Ctx, regions: &str, services: &str, concurrency: usize, spot_days: u32) -> Result<()> {
+    use std::collections::BTreeSet;
+    use std::io::IsTerminal;
+
+    use rocklift::pricing::refresh::{assemble, run, ApiConfig};
+
+    let base = ctx.snapshot()?;
+    let root = ctx.cache_root.clone().ok_or_else(|| {
+        Error::Usage("no cache folder: set ROCKLIFT_CACHE (or XDG_CACHE_HOME or HOME) to say where snapshots go".into())
+    })?;
+    let mut wanted = BTreeSet::new();
+    for name in services.split(',').map(str::trim).filter(|s| !s.is_empty()) {
+        let s = run::Service::parse(name).ok_or_else(|| {
+            let all: Vec<&str> = run::Service::ALL.iter().map(|s| s.name()).collect();
+            Error::Usage(format!("--services: unknown service '{name}'; known: {}", all.join(", ")))
+        })?;
+        wanted.insert(s);
+    }
+    if wanted.is_empty() {
+        return Err(Error::Usage("--services: name at least one service".into()));
+    }
+    let mut list: Vec<String> = if regions.trim() == "all" {
+        base.manifest.regions.iter().filter(|r| !r.starts_with("us-gov-")).cloned().collect()
+    } else {
+        regions.split(',').map(|r| r.trim().to_owned()).filter(|r| !r.is_empty()).collect()
+    };
+    list.sort();
+    list.dedup();
+    for r in &list {
+        let plausible =
+            r.split('-').count() >= 3 && r.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+        if !plausible {
+            return Err(Error::Usage(format!("--regions: '{r}' is not a region code (e.g. us-east-1)")));
+        }
+    }
+    if list.is_empty() {
+        return Err(Error::Usage("--regions: name at least one region, or all".into()));
+    }
+    if concurrency == 0 {
+        return Err(Error::Usage("--concurrency: expected 1 or more".into()));
+    }
+    let request = run::Request {
+        regions: list.clone(),
+        services: wanted,
+        concurrency,
+        spot_days,
+        api: ApiConfig::default(),
+        progress: std::io::stderr().is_terminal(),
+    };
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Error::Usage(format!("cannot start the async runtime: {e}")))?;
+    eprintln!("refreshing {} region(s) from the AWS APIs, starting from {}", list.len(), base.origin);
+    let fetched = runtime.block_on(async {
+        tokio::select! {
+            r = run::fetch(request) => r,
+            _ = tokio::signal::ctrl_c() => Err(Error::Refresh {
+                api: "all calls".to_owned(),
+                scope: "interrupted".to_owned(),
+                message: "Ctrl-C: nothing was written; the snapshot in use is unchanged".to_owned(),
+            }),
+        }
+    })?;
+    let now = chrono::Utc::now();
+    let (manifest, files) = assemble::assemble(&base, &fetched, now)?;
+    let dir = cache::write_snapshot(&root, &manifest, &files, now)?;
+    fn count<T>(v: &Option<Vec<T>>) -> usize {
+        v.as_ref().map_or(0, Vec::len)
+    }
+    out(&format!(
+        "wrote {}\n  EC2 prices {}, service prices {}, instance types {}, offerings {}, images {}, spot means {}\n  data date {}; `rocklift plan` now uses this snapshot (see `rocklift pricing status`)\n",
+        dir.display(),
+        count(&fetched.ec2_prices),
+        count(&fetched.service_prices),
+        count(&fetched.instance_types),
+        count(&fetched.offerings),
+        count(&fetched.images),
+        count(&fetched.spot),
+        manifest.data_date,
+    ))
 }

@@ -107,8 +107,12 @@ impl Request {
     }
 }
 
+/// Picks the reply from the request (for callers that send requests concurrently, in no fixed order).
+pub type Router = Box<dyn Fn(&Request) -> Reply + Send + Sync>;
+
 struct State {
     script: VecDeque<Reply>,
+    router: Option<Router>,
     requests: Vec<Request>,
 }
 
@@ -121,9 +125,18 @@ pub struct Server {
 impl Server {
     /// Starts a server answering the GetProducts requests with `script`, in order.
     pub fn start(script: Vec<Reply>) -> Server {
+        Server::spawn(State { script: script.into(), router: None, requests: Vec::new() })
+    }
+
+    /// Starts a server answering every GetProducts request with `router(request)`.
+    pub fn route(router: impl Fn(&Request) -> Reply + Send + Sync + 'static) -> Server {
+        Server::spawn(State { script: VecDeque::new(), router: Some(Box::new(router)), requests: Vec::new() })
+    }
+
+    fn spawn(state: State) -> Server {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
         let port = listener.local_addr().expect("local address").port();
-        let state = Arc::new(Mutex::new(State { script: script.into(), requests: Vec::new() }));
+        let state = Arc::new(Mutex::new(state));
         let shared = Arc::clone(&state);
         thread::spawn(move || {
             for stream in listener.incoming() {
@@ -159,8 +172,12 @@ fn serve(stream: TcpStream, state: &Mutex<State>) {
     while let Some(request) = read_request(&mut reader) {
         let reply = if request.method == "POST" && request.header("x-amz-target") == Some(TARGET) {
             let mut s = state.lock().expect("server state");
+            let routed = s.router.as_ref().map(|r| r(&request));
             s.requests.push(request);
-            s.script.pop_front().unwrap_or_else(|| bad_request("no scripted reply left for this request"))
+            match routed {
+                Some(reply) => reply,
+                None => s.script.pop_front().unwrap_or_else(|| bad_request("no scripted reply left for this request")),
+            }
         } else {
             bad_request(&format!(
                 "not a GetProducts call: {} {} target {:?}",
@@ -175,7 +192,7 @@ fn serve(stream: TcpStream, state: &Mutex<State>) {
     }
 }
 
-fn bad_request(message: &str) -> Reply {
+pub fn bad_request(message: &str) -> Reply {
     Reply::Json {
         status: 400,
         body: serde_json::json!({"__type": "InvalidParameterException", "message": message}).to_string(),

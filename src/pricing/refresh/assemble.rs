@@ -15,6 +15,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::Write;
+use std::str::FromStr;
 
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
@@ -48,6 +49,8 @@ pub struct Fetched {
     pub spot: Option<Vec<SpotAverage>>,
     /// Days of spot history the means are over.
     pub spot_window_days: u32,
+    /// What the APIs did not give (items with no product), for the user.
+    pub warnings: Vec<String>,
 }
 
 /// The manifest (without files; [`crate::pricing::cache::write_snapshot`] adds them) and files of the new snapshot.
@@ -58,6 +61,27 @@ pub fn assemble(base: &Snapshot, fetched: &Fetched, now: DateTime<Utc>) -> Resul
     manifest.files.clear();
     manifest.written_at = None;
     manifest.built_by = format!("rocklift {} pricing refresh", env!("CARGO_PKG_VERSION"));
+
+    for region in &fetched.regions {
+        let none = |api: &str, what: &str| Error::Refresh {
+            api: api.to_owned(),
+            scope: region.clone(),
+            message: format!("the API gave no {what} for {region}: refusing to write a snapshot without them"),
+        };
+        if fetched.ec2_prices.as_ref().is_some_and(|p| !p.iter().any(|p| &p.region == region)) {
+            return Err(none("GetProducts", "EC2 prices"));
+        }
+        if fetched.offerings.as_ref().is_some_and(|o| !o.iter().any(|o| &o.region == region)) {
+            return Err(none("DescribeInstanceTypeOfferings", "instance type offerings"));
+        }
+    }
+    if fetched.instance_types.as_ref().is_some_and(Vec::is_empty) {
+        return Err(Error::Refresh {
+            api: "DescribeInstanceTypes".to_owned(),
+            scope: fetched.regions.join(", "),
+            message: "the API gave no instance types: refusing to write a snapshot without them".to_owned(),
+        });
+    }
 
     // prices/REGION.csv.gz
     let mut regions: BTreeSet<String> = base.manifest.regions.iter().cloned().collect();
@@ -163,11 +187,8 @@ pub fn assemble(base: &Snapshot, fetched: &Fetched, now: DateTime<Utc>) -> Resul
             &today,
         );
     }
-    if let Some(prices) = &fetched.service_prices {
-        let mut known: BTreeSet<String> = manifest.service_price_regions.iter().cloned().collect();
-        known.extend(prices.iter().map(|p| p.region.clone()));
-        manifest.service_price_regions = known.into_iter().collect();
-    }
+    // `service_price_regions` stays the regions of the region-less rows: a refreshed region's prices are its
+    // own rows, and the bundled us-east-1 rows must not stand in for what its refresh did not fetch.
     if fetched.ec2_prices.is_some() {
         let all = base.manifest.regions.iter().all(|r| fetched.regions.contains(r));
         manifest.data_date = today.clone();
@@ -439,7 +460,33 @@ fn merge_services(base: &[u8], prices: &[ServicePrice], refreshed: &[String]) ->
         w.write_record([&r.service, &r.item, &r.unit, &r.usd, &r.tier_from, &r.tier_to, &r.note, &r.region])
             .map_err(|e| e.to_string())?;
     }
-    let mut sorted: Vec<&ServicePrice> = prices.iter().collect();
+    // The free 100 GB a month of internet egress is an account-wide allowance on AWS's pricing page, not a
+    // Price List tier: the Price List's first tier starts at 0 GB. The bundled free row (region-less) is
+    // put in front of each refreshed region's tiers, which then start where it ends.
+    let free = base_free_egress_row(base)?;
+    let mut owned: Vec<ServicePrice> = prices.to_vec();
+    if let Some((to, note)) = &free {
+        let regions: BTreeSet<String> = owned.iter().filter(|p| is_egress(p)).map(|p| p.region.clone()).collect();
+        for region in regions {
+            let first = owned
+                .iter_mut()
+                .filter(|p| is_egress(p) && p.region == region)
+                .find(|p| p.tier_from.is_none_or(|f| f.is_zero()));
+            if let Some(first) = first.filter(|p| !p.usd.is_zero() && p.tier_to.is_none_or(|t| t > *to)) {
+                first.tier_from = Some(*to);
+                let free_row = ServicePrice {
+                    usd: Decimal::ZERO,
+                    tier_from: Some(Decimal::ZERO),
+                    tier_to: Some(*to),
+                    note: note.clone(),
+                    sku: String::new(),
+                    ..first.clone()
+                };
+                owned.push(free_row);
+            }
+        }
+    }
+    let mut sorted: Vec<&ServicePrice> = owned.iter().collect();
     sorted.sort_by(|a, b| {
         (&a.region, &a.service, &a.item, a.tier_from).cmp(&(&b.region, &b.service, &b.item, b.tier_from))
     });
@@ -458,6 +505,30 @@ fn merge_services(base: &[u8], prices: &[ServicePrice], refreshed: &[String]) ->
         .map_err(|e| e.to_string())?;
     }
     w.into_inner().map_err(|e| e.to_string())
+}
+
+fn is_egress(p: &ServicePrice) -> bool {
+    p.service == "transfer" && p.item == "internet out"
+}
+
+/// The bundled free egress tier (`transfer,internet out` from 0 at $0, region-less): its upper bound and note.
+fn base_free_egress_row(base: &[u8]) -> std::result::Result<Option<(Decimal, String)>, String> {
+    let mut rdr = csv::Reader::from_reader(base);
+    for row in rdr.deserialize::<services::ServiceRow>() {
+        let r = row.map_err(|e| e.to_string())?;
+        let zero = |s: &str| Decimal::from_str(s.trim()).is_ok_and(|d| d.is_zero());
+        if r.region.is_empty()
+            && r.service == "transfer"
+            && r.item == "internet out"
+            && zero(&r.usd)
+            && zero(&r.tier_from)
+        {
+            if let Ok(to) = Decimal::from_str(r.tier_to.trim()) {
+                return Ok(Some((to, r.note)));
+            }
+        }
+    }
+    Ok(None)
 }
 
 /// `images.csv` with the fetched images replacing the rows of the same region, arch and OS; the new rows are

@@ -10,6 +10,7 @@ pub mod ec2_api;
 pub mod price_list;
 pub mod pricing_api;
 pub mod records;
+pub mod run;
 
 use std::time::Duration;
 
