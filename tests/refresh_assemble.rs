@@ -82,6 +82,7 @@ fn fetched() -> Fetched {
             samples: 6,
         }]),
         spot_window_days: 7,
+        warnings: Vec::new(),
     }
 }
 

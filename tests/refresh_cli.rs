@@ -144,7 +144,9 @@ fn services_refresh_writes_a_snapshot_that_plan_then_uses() {
     let services = String::from_utf8(std::fs::read(written[0].join("services.csv")).expect("services")).expect("utf8");
     assert!(services.lines().any(|l| l == "ebs,gp3 storage,GB-month,0.08,,,,us-east-1"), "{services}");
     assert!(services.lines().any(|l| l.starts_with("transfer,internet out,GB,0,0,100,") && l.ends_with(",us-east-1")));
-    assert!(services.lines().any(|l| l.starts_with("transfer,internet out,GB,0.09,100,10240,") && l.ends_with(",us-east-1")));
+    assert!(services
+        .lines()
+        .any(|l| l.starts_with("transfer,internet out,GB,0.09,100,10240,") && l.ends_with(",us-east-1")));
     // EC2 prices were not asked for: the region files are the embedded ones, byte for byte.
     let embedded = common::repo().join("pricing-cache/prices/us-east-1.csv.gz");
     assert_eq!(std::fs::read(written[0].join("prices/us-east-1.csv.gz")).ok(), std::fs::read(embedded).ok());
@@ -154,7 +156,7 @@ fn services_refresh_writes_a_snapshot_that_plan_then_uses() {
     assert!(o.status.success(), "{}", text(&o));
     let name = written[0].file_name().and_then(|n| n.to_str()).expect("name").to_owned();
     assert!(String::from_utf8_lossy(&o.stdout).contains(&name), "{}", text(&o));
-    let o = output(rocklift(cache.path(), &server.url(), &["plan", "examples/smb-office/inventory.csv"]));
+    let o = output(rocklift(cache.path(), &server.url(), &["plan", "examples/smb-office.csv"]));
     assert!(o.status.success(), "{}", text(&o));
     assert!(String::from_utf8_lossy(&o.stdout).contains(&name), "{}", text(&o));
 }
@@ -179,7 +181,11 @@ fn a_failing_api_names_itself_and_leaves_the_snapshot_in_use() {
     // A price that is not a number, in the middle of the answers.
     let malformed = Server::route(|r| {
         if r.filter("productFamily").as_deref() == Some("NAT Gateway") {
-            let doc = price_list_server::fixture("nat-gateway.json").replacen("\\\"USD\\\":\\\"0.045", "\\\"USD\\\":\\\"0.0x5", 1);
+            let doc = price_list_server::fixture("nat-gateway.json").replacen(
+                "\\\"USD\\\":\\\"0.045",
+                "\\\"USD\\\":\\\"0.0x5",
+                1,
+            );
             Reply::Json { status: 200, body: doc }
         } else {
             recorded(r)

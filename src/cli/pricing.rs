@@ -426,7 +426,7 @@ fn refresh(ctx: &Ctx, regions: &str, services: &str, concurrency: usize, spot_da
             }),
         }
     })?;
-    let now = chrono::Utc::now();
+    let now: chrono::DateTime<chrono::Utc> = std::time::SystemTime::now().into();
     let (manifest, files) = assemble::assemble(&base, &fetched, now)?;
     let dir = cache::write_snapshot(&root, &manifest, &files, now)?;
     fn count<T>(v: &Option<Vec<T>>) -> usize {

@@ -20,6 +20,7 @@ use std::str::FromStr;
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 
+use super::ec2_api::{instance_type_csv_fields, INSTANCE_TYPES_CSV_HEADER};
 use super::records::{
     Ec2Price, Ec2Term, InstanceTypeRecord, Offering, PriceListOs, RockyImage, ServicePrice, SpotAverage,
 };
@@ -366,63 +367,12 @@ fn gzip(bytes: &[u8], name: &str) -> Result<Vec<u8>> {
         .map_err(|e| Error::Snapshot { location: name.to_owned(), message: e.to_string() })
 }
 
-/// The columns of `instance-types.csv`, in order.
-pub const INSTANCE_TYPE_COLUMNS: [&str; 20] = [
-    "instance_type",
-    "family",
-    "vcpus",
-    "memory_mib",
-    "archs",
-    "cpu_maker",
-    "clock_ghz",
-    "gpus",
-    "gpu_model",
-    "gpu_maker",
-    "gpu_memory_mib",
-    "network",
-    "instance_storage_gb",
-    "instance_storage_type",
-    "current_generation",
-    "burstable",
-    "bare_metal",
-    "ebs_optimized_support",
-    "cores",
-    "efa_interfaces",
-];
-
-/// One `instance-types.csv` row, in [`INSTANCE_TYPE_COLUMNS`] order.
-pub fn instance_type_row(r: &InstanceTypeRecord) -> Vec<String> {
-    let yn = |b: bool| if b { "y" } else { "n" }.to_owned();
-    vec![
-        r.instance_type.clone(),
-        r.family.clone(),
-        r.vcpus.to_string(),
-        r.memory_mib.to_string(),
-        r.archs.join(";"),
-        r.cpu_maker.clone(),
-        r.clock_ghz.map(|d| d.normalize().to_string()).unwrap_or_default(),
-        r.gpus.to_string(),
-        r.gpu_model.clone(),
-        r.gpu_maker.clone(),
-        r.gpu_memory_mib.map(|m| m.to_string()).unwrap_or_default(),
-        r.network.clone(),
-        r.instance_storage_gb.to_string(),
-        r.instance_storage_type.clone(),
-        yn(r.current_generation),
-        yn(r.burstable),
-        yn(r.bare_metal),
-        r.ebs_optimized_support.clone(),
-        r.cores.map(|c| c.to_string()).unwrap_or_default(),
-        r.efa_interfaces.to_string(),
-    ]
-}
-
 /// `instance-types.csv` with the fetched records replacing the rows of the same types (first record per type wins),
 /// sorted by type.
 fn merge_instance_types(base: &[u8], records: &[InstanceTypeRecord]) -> std::result::Result<Vec<u8>, String> {
     let mut rdr = csv::Reader::from_reader(base);
     let header: Vec<String> = rdr.headers().map_err(|e| e.to_string())?.iter().map(str::to_owned).collect();
-    if header.iter().ne(INSTANCE_TYPE_COLUMNS.iter()) {
+    if header.iter().ne(INSTANCE_TYPES_CSV_HEADER.iter()) {
         return Err(format!("unexpected columns {header:?}"));
     }
     let mut rows: BTreeMap<String, Vec<String>> = BTreeMap::new();
@@ -433,11 +383,11 @@ fn merge_instance_types(base: &[u8], records: &[InstanceTypeRecord]) -> std::res
     let mut seen = BTreeSet::new();
     for r in records {
         if seen.insert(r.instance_type.clone()) {
-            rows.insert(r.instance_type.clone(), instance_type_row(r));
+            rows.insert(r.instance_type.clone(), instance_type_csv_fields(r).to_vec());
         }
     }
     let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record(INSTANCE_TYPE_COLUMNS).map_err(|e| e.to_string())?;
+    w.write_record(INSTANCE_TYPES_CSV_HEADER).map_err(|e| e.to_string())?;
     for row in rows.values() {
         w.write_record(row).map_err(|e| e.to_string())?;
     }
