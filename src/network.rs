@@ -218,7 +218,9 @@ pub(crate) fn flat_price(
 
 /// The internet egress tiers of the `transfer,internet out` rows, sorted by `tier_from`. They must start at 0,
 /// follow each other without gap or overlap and end with one open tier; anything else is an error naming the row.
-pub fn internet_out_tiers<'a>(rows: impl IntoIterator<Item = &'a ServiceRow>) -> std::result::Result<Vec<Tier>, String> {
+pub fn internet_out_tiers<'a>(
+    rows: impl IntoIterator<Item = &'a ServiceRow>,
+) -> std::result::Result<Vec<Tier>, String> {
     let parse = |what: &str, s: &str| {
         Decimal::from_str(s.trim()).map_err(|e| format!("transfer,internet out: {what} '{s}' is not a number: {e}"))
     };

@@ -606,15 +606,19 @@ mod tests {
 
     #[test]
     fn burst_keys_and_errors() {
-        let s = parse("r.toml", "[burst]\nmax_wait = \"2h\"\nspot = true\ntypes = [\"c7a\"]\negress_gb_per_job = 0.5\n")
-            .expect("valid");
+        let s =
+            parse("r.toml", "[burst]\nmax_wait = \"2h\"\nspot = true\ntypes = [\"c7a\"]\negress_gb_per_job = 0.5\n")
+                .expect("valid");
         assert_eq!(s.burst.max_wait.as_deref(), Some("2h"));
         assert_eq!(s.burst.spot, Some(true));
         assert_eq!(s.burst.types, Some(vec!["c7a".to_owned()]));
         assert_eq!(s.burst.egress_gb_per_job, Some(Decimal::new(5, 1)));
         assert_eq!(s.burst.boot_minutes, None);
         let e = parse("r.toml", "[burst]\nboot_minutes = 2\negress_gb_per_job = -1\n").expect_err("negative");
-        assert!(e.to_string().starts_with("r.toml:3: column 1: [burst] egress_gb_per_job = -1: expected 0 or more"), "{e}");
+        assert!(
+            e.to_string().starts_with("r.toml:3: column 1: [burst] egress_gb_per_job = -1: expected 0 or more"),
+            "{e}"
+        );
         let e = parse("r.toml", "[burst]\nmaxwait = \"1h\"\n").expect_err("unknown key");
         assert!(e.to_string().contains("maxwait"), "{e}");
     }

@@ -595,8 +595,8 @@ impl EbsRates {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::str::FromStr;
     use crate::pricing::services::{ServiceItem, ServiceRow};
+    use std::str::FromStr;
 
     fn d(s: &str) -> Decimal {
         Decimal::from_str(s).unwrap_or_else(|e| panic!("decimal '{s}': {e}"))

@@ -37,15 +37,24 @@ impl ChangeKind {
 #[serde(tag = "kind", rename_all = "lowercase")]
 pub enum PriceKey {
     Ec2 { region: String, instance_type: String, os: PriceOs, term: &'static str },
-    Service { service: String, item: String, tier: String },
+    /// `region` is empty for the rows that apply to every region of `service_price_regions`.
+    Service { service: String, item: String, tier: String, region: String },
 }
 
 impl std::fmt::Display for PriceKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             PriceKey::Ec2 { region, instance_type, os, term } => write!(f, "{region} {instance_type} {os} {term}"),
-            PriceKey::Service { service, item, tier } if tier.is_empty() => write!(f, "service {service} / {item}"),
-            PriceKey::Service { service, item, tier } => write!(f, "service {service} / {item} [{tier}]"),
+            PriceKey::Service { service, item, tier, region } => {
+                write!(f, "service {service} / {item}")?;
+                if !tier.is_empty() {
+                    write!(f, " [{tier}]")?;
+                }
+                if !region.is_empty() {
+                    write!(f, " in {region}")?;
+                }
+                Ok(())
+            }
         }
     }
 }
@@ -126,11 +135,11 @@ fn ec2_prices(s: &Snapshot, region: &str) -> Result<BTreeMap<PriceKey, Decimal>>
     Ok(out)
 }
 
-/// Every `services.csv` price, keyed by service, item and tier.
+/// Every `services.csv` price, keyed by service, item, tier and region.
 fn service_prices(s: &Snapshot) -> Result<BTreeMap<PriceKey, Decimal>> {
     let sp = ServicePrices::load(s)?;
     let mut out = BTreeMap::new();
-    for r in &sp.rows {
+    for r in sp.rows.iter().chain(sp.regional.values().flatten()) {
         let usd = Decimal::from_str(&r.usd)
             .map_err(|e| Error::Snapshot { location: format!("{}/{SERVICES}", s.origin), message: e.to_string() })?;
         let tier = if r.tier_from.is_empty() && r.tier_to.is_empty() {
@@ -138,7 +147,8 @@ fn service_prices(s: &Snapshot) -> Result<BTreeMap<PriceKey, Decimal>> {
         } else {
             format!("{}-{}", r.tier_from, r.tier_to)
         };
-        out.insert(PriceKey::Service { service: r.service.clone(), item: r.item.clone(), tier }, usd);
+        let key = PriceKey::Service { service: r.service.clone(), item: r.item.clone(), tier, region: r.region.clone() };
+        out.insert(key, usd);
     }
     Ok(out)
 }

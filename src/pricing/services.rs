@@ -118,9 +118,7 @@ impl ServicePrices {
         let own = self.regional.get(region).map(Vec::as_slice).unwrap_or_default();
         let mut out: Vec<&ServiceRow> = own.iter().collect();
         if self.regions.iter().any(|r| r == region) {
-            out.extend(
-                self.rows.iter().filter(|b| !own.iter().any(|o| o.service == b.service && o.item == b.item)),
-            );
+            out.extend(self.rows.iter().filter(|b| !own.iter().any(|o| o.service == b.service && o.item == b.item)));
         }
         out
     }
