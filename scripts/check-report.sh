@@ -1,15 +1,16 @@
 #!/usr/bin/env bash
-# Open REPORT.html in headless Chromium (Debian package `chromium`) with the network refused; fail on a console
-# error, a failed or external request, a missing chart, a page wider than a phone, a table that does not sort or a
-# page that does not print. Screenshots (desktop.png, phone.png) and print.pdf go to OUTDIR.
+# Open REPORT.html (a plan's or a burst plan's) in headless Chromium (Debian package `chromium`) with the network
+# refused; fail on a console error, a failed or external request, a missing chart, a page wider than a phone, a
+# table that does not sort, a histogram or timeline not drawn, or a page that does not print. Screenshots
+# (desktop.png, phone.png) and print.pdf go to OUTDIR.
 #
-# Usage: scripts/check-report.sh REPORT.html OUTDIR [chart,chart,...]
+# Usage: scripts/check-report.sh REPORT.html OUTDIR [chart,chart,...]   (default: the charts of the report's kind)
 # Without chromium (or node/npm) it skips with a message, except under CI (CI set), where that is a failure.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 report="${1:?usage: scripts/check-report.sh REPORT.html OUTDIR [charts]}"
 out="${2:?usage: scripts/check-report.sh REPORT.html OUTDIR [charts]}"
-charts="${3:-cumulative,category,levers,top-servers}"
+charts="${3:-}"
 missing() {
   if [ -n "${CI:-}" ]; then
     echo "check-report: $1 is missing; CI needs it (.ci/run installs it: apt-get install -y $2)" >&2

@@ -1,9 +1,10 @@
 // Open a report.html in headless Chromium (Debian's /usr/bin/chromium, driven by playwright-core) with every network
 // request refused, and fail on any console error, page error, failed or external request, a missing or empty chart,
-// a page wider than the phone screen, a server table that does not sort, or a page that does not print.
-// Saves desktop.png (1280x900), phone.png (390x844) and print.pdf into OUTDIR.
+// a page wider than the phone screen, a server table that does not sort (plan report), a histogram without its
+// paired bars or a timeline without its steps (burst report: <body data-report="burst">), or a page that does not
+// print. Saves desktop.png (1280x900), phone.png (390x844) and print.pdf into OUTDIR.
 //
-// Usage: node check.mjs REPORT.html OUTDIR [chart,chart,...]
+// Usage: node check.mjs REPORT.html OUTDIR [chart,chart,...]   (default: the charts of the report's kind)
 import fs from "node:fs";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
@@ -16,7 +17,9 @@ if (!reportArg || !outArg) {
 }
 const report = path.resolve(reportArg);
 const outDir = path.resolve(outArg);
-const charts = (chartsArg || "cumulative,category,levers,top-servers").split(",").filter(Boolean);
+const defaults = { plan: "cumulative,category,levers,top-servers", burst: "wait-histogram,cloud-nodes" };
+let charts = (chartsArg || "").split(",").filter(Boolean);
+let kind = "plan";
 fs.mkdirSync(outDir, { recursive: true });
 const url = pathToFileURL(report).href;
 
@@ -78,11 +81,14 @@ function report_log(name, log) {
 // Desktop.
 {
   const { context, page, log } = await open({ width: 1280, height: 900 });
+  kind = await page.evaluate(() => document.body.dataset.report || "plan");
+  check(kind in defaults, `report kind known (${kind})`);
+  if (charts.length === 0) charts = (defaults[kind] || defaults.plan).split(",");
   for (const id of charts) {
     const chart = page.locator(`svg[data-chart="${id}"]:visible`);
     const count = await chart.count();
     const box = count === 1 ? await chart.boundingBox() : null;
-    const marks = count === 1 ? await chart.locator("rect, polyline").count() : 0;
+    const marks = count === 1 ? await chart.locator("rect, polyline, polygon").count() : 0;
     check(count === 1 && box && box.width > 200 && box.height > 40 && marks > 0,
       `chart ${id}: present, drawn (${box ? Math.round(box.width) + "x" + Math.round(box.height) : "missing"}, ${marks} marks)`);
   }
@@ -93,19 +99,33 @@ function report_log(name, log) {
     const verdict = await page.locator("#decision .verdict").innerText();
     check(be === 1 || /does not pay off/.test(verdict), `break-even marked (${be}) or the page says it does not pay off`);
   }
-  // Sorting: $/month ascending puts the cheapest row first, descending the most expensive.
-  const table = page.locator("#server-table");
-  const col = await table.locator("thead th").evaluateAll((ths) => ths.findIndex((t) => t.textContent.trim() === "$/month"));
-  const values = async () =>
-    table.locator(`tbody tr td:nth-child(${col + 1})`).evaluateAll((tds) => tds.map((td) => parseFloat(td.dataset.v)));
-  const before = await values();
-  await table.locator("thead th").nth(col).click();
-  const asc = await values();
-  await table.locator("thead th").nth(col).click();
-  const desc = await values();
-  const sorted = [...before].sort((a, b) => a - b);
-  check(before.length > 0 && JSON.stringify(asc) === JSON.stringify(sorted) &&
-    JSON.stringify(desc) === JSON.stringify([...sorted].reverse()), `server table sorts by $/month (${before.length} rows)`);
+  if (kind === "burst") {
+    // The histogram: a bar before and after bursting for every bucket row; the timeline: its area and step line.
+    const hist = page.locator('svg[data-chart="wait-histogram"]:visible');
+    const before = await hist.locator("rect.bar.before").count();
+    const after = await hist.locator("rect.bar.after").count();
+    const rows = await page.locator("#waits table tbody tr").count();
+    check(before === rows && after === rows && rows > 0, `histogram: paired bars for each of ${rows} wait buckets (${before}/${after})`);
+    const nodes = page.locator('svg[data-chart="cloud-nodes"]:visible');
+    const area = await nodes.locator("polygon.area").count();
+    const line = await nodes.locator("polyline.line.cloud").count();
+    check(area === 1 && line === 1, `cloud nodes: area and step line drawn (${area}/${line})`);
+  }
+  // Sorting (plan report): $/month ascending puts the cheapest row first, descending the most expensive.
+  if (kind === "plan") {
+    const table = page.locator("#server-table");
+    const col = await table.locator("thead th").evaluateAll((ths) => ths.findIndex((t) => t.textContent.trim() === "$/month"));
+    const values = async () =>
+      table.locator(`tbody tr td:nth-child(${col + 1})`).evaluateAll((tds) => tds.map((td) => parseFloat(td.dataset.v)));
+    const before = await values();
+    await table.locator("thead th").nth(col).click();
+    const asc = await values();
+    await table.locator("thead th").nth(col).click();
+    const desc = await values();
+    const sorted = [...before].sort((a, b) => a - b);
+    check(before.length > 0 && JSON.stringify(asc) === JSON.stringify(sorted) &&
+      JSON.stringify(desc) === JSON.stringify([...sorted].reverse()), `server table sorts by $/month (${before.length} rows)`);
+  }
   await page.screenshot({ path: path.join(outDir, "desktop.png"), fullPage: true });
   await page.emulateMedia({ media: "print" });
   const pdf = await page.pdf({ path: path.join(outDir, "print.pdf"), format: "A4", printBackground: true });

@@ -61,7 +61,7 @@ pub struct Args {
     /// AWS region to price in (default from rocklift.toml, else us-east-1).
     #[arg(long)]
     region: Option<String>,
-    /// Write burst.json and slurm/ (cloud.conf, resume.sh, suspend.sh) into this folder.
+    /// Write burst.json, report.html, report.md and slurm/ (cloud.conf, resume.sh, suspend.sh) into this folder.
     #[arg(long, value_name = "DIR")]
     out: Option<PathBuf>,
     /// Print the summary as a table or burst.json.
@@ -116,6 +116,10 @@ struct BurstReport {
     p99_cloud_nodes: u64,
     cloud_nodes: Vec<CloudNodeType>,
     cost: BurstCost,
+    /// Jobs per wait bucket (rocklift::hpc::replay::WAIT_BUCKETS) on-prem only and with bursting.
+    wait_histogram: Vec<rocklift::hpc::replay::WaitBucket>,
+    /// The most cloud nodes at once per hour, 6 hours, day or week (at most 400 buckets), all types and per type.
+    cloud_nodes_over_time: rocklift::hpc::replay::NodeTimeline,
 }
 
 #[derive(Serialize)]
@@ -289,11 +293,17 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
         p99_cloud_nodes: summary.nodes.p99,
         cloud_nodes,
         cost,
+        wait_histogram: rocklift::hpc::replay::wait_histogram(&before, &after),
+        cloud_nodes_over_time: summary.node_timeline(),
     };
     let json =
         serde_json::to_string_pretty(&report).map_err(|e| Error::io("burst.json", std::io::Error::other(e)))? + "\n";
     let mut tf_summary = String::new();
     if let Some(dir) = &a.out {
+        // The reports render from burst.json as written, as `rocklift report burst.json` does.
+        let doc = rocklift::render::burst_report::parse(&json)
+            .map_err(|e| Error::io("burst.json", std::io::Error::other(e)))?;
+        let (html, md) = (rocklift::render::burst_report::html(&doc)?, rocklift::render::burst_report::markdown(&doc)?);
         // Terraform first: a refusal (a file the user changed) leaves everything untouched.
         let generated_by = format!("rocklift {}", env!("CARGO_PKG_VERSION"));
         let tf = rocklift::hpc::terraform::render(
@@ -304,7 +314,7 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
         )?;
         let written = super::terraform::write_files(dir, &tf, a.force)?;
         tf_summary = super::terraform::summary(&dir.join("terraform"), &written);
-        super::plan::write_texts(dir, &[("burst.json", &json)])?;
+        super::plan::write_texts(dir, &[("burst.json", &json), ("report.html", &html), ("report.md", &md)])?;
         let fragment = slurm_conf::fragment(&report.cloud_nodes, "cloud", &generated_by);
         let resume = slurm_conf::resume_script(&report.cloud_nodes, &settings.region, "rocklift-burst-");
         let suspend = slurm_conf::suspend_script(&settings.region);
@@ -378,7 +388,7 @@ fn summary_text(r: &BurstReport, dir: Option<&PathBuf>) -> String {
     }
     if let Some(d) = dir {
         s.push_str(&format!(
-            "Wrote {}, {}/ (cloud.conf, resume.sh, suspend.sh) and {}/.\n",
+            "Wrote {} (and report.html, report.md), {}/ (cloud.conf, resume.sh, suspend.sh) and {}/.\n",
             d.join("burst.json").display(),
             d.join("slurm").display(),
             d.join("terraform").display()

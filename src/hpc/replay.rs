@@ -73,6 +73,10 @@
 //!   the time-weighted p99 over the time any cloud node runs (a count that covers 99% of that time,
 //!   for sizing when occasional peaks may queue). Boot time, billing minimums and prices are the
 //!   pricing layer's business.
+//! - For reports: the wait-time histogram of two replays ([`wait_histogram`], buckets
+//!   [`WAIT_BUCKETS`]) and the cloud nodes over time ([`BurstSummary::node_timeline`]: the most
+//!   nodes running at once per bucket of an hour, 6 hours, a day or whole weeks, at most
+//!   [`TIMELINE_MAX_POINTS`] buckets). Both only read the results above.
 
 use std::cmp::Reverse;
 use std::collections::{BTreeMap, BTreeSet, BinaryHeap};
@@ -135,7 +139,7 @@ pub struct JobReplay {
 }
 
 /// A wait-time distribution, seconds; percentiles by nearest rank (the value at rank ⌈p·n⌉).
-#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
 pub struct WaitStats {
     pub jobs: u64,
     pub mean: f64,
@@ -301,6 +305,146 @@ pub fn replay(cluster: &Cluster, jobs: &[Job], policy: Option<&BurstPolicy>) -> 
     let mut sim = Sim::new(cluster, jobs, policy);
     sim.run();
     sim.into_result(cluster, jobs, policy)
+}
+
+// ----------------------------------------------------------------------------------------------
+// Report data: the wait-time histogram and the cloud nodes over time (read from the results only)
+
+/// The wait-time histogram's buckets: label and upper bound (exclusive), seconds; the last has none. A wait falls
+/// in the first bucket whose bound is above it: `0 s` holds waits under a second (replay waits are whole seconds,
+/// so exactly 0), `< 1 min` 1 to 59 s, `< 10 min` 1 to 9 min 59 s, and so on; `≥ 24 h` a day or more.
+pub const WAIT_BUCKETS: [(&str, Option<i64>); 7] = [
+    ("0 s", Some(1)),
+    ("< 1 min", Some(60)),
+    ("< 10 min", Some(600)),
+    ("< 1 h", Some(3600)),
+    ("< 6 h", Some(21_600)),
+    ("< 24 h", Some(86_400)),
+    ("≥ 24 h", None),
+];
+
+/// One bucket of the wait-time histogram: the jobs whose wait is at least `from_s` and below `below_s` seconds
+/// (no bound: the last bucket) in the replay without (`before`) and with (`after`) the burst policy.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WaitBucket {
+    pub label: String,
+    pub from_s: i64,
+    pub below_s: Option<i64>,
+    pub before: u64,
+    pub after: u64,
+}
+
+impl ReplayResult {
+    /// Jobs per bucket of [`WAIT_BUCKETS`]: every job with a wait (on-prem or cloud), so the counts sum to
+    /// `waits.jobs`.
+    pub fn wait_counts(&self) -> [u64; WAIT_BUCKETS.len()] {
+        let mut counts = [0; WAIT_BUCKETS.len()];
+        for w in self.jobs.iter().filter_map(|j| j.wait) {
+            let b = WAIT_BUCKETS.iter().position(|(_, below)| below.map_or(true, |below| w < below));
+            counts[b.unwrap_or(WAIT_BUCKETS.len() - 1)] += 1;
+        }
+        counts
+    }
+}
+
+/// The wait-time histogram of the replay `before` (on-prem only) and `after` (with the burst policy).
+pub fn wait_histogram(before: &ReplayResult, after: &ReplayResult) -> Vec<WaitBucket> {
+    let (b, a) = (before.wait_counts(), after.wait_counts());
+    let mut from = 0;
+    WAIT_BUCKETS
+        .iter()
+        .enumerate()
+        .map(|(i, &(label, below))| {
+            let bucket =
+                WaitBucket { label: label.to_owned(), from_s: from, below_s: below, before: b[i], after: a[i] };
+            from = below.unwrap_or(from);
+            bucket
+        })
+        .collect()
+}
+
+/// Most buckets in a cloud-node timeline: a year of days fits, a 16-day history keeps its hours.
+pub const TIMELINE_MAX_POINTS: usize = 400;
+/// Bucket widths tried in order (an hour, 6 hours, a day, a week); past that, whole weeks.
+const TIMELINE_WIDTHS: [i64; 4] = [3600, 21_600, 86_400, 604_800];
+
+/// Cloud nodes over time: the most nodes running at once within each bucket of `bucket_s` seconds from `start`.
+/// The narrowest width of an hour, 6 hours, a day or a week (else whole weeks) that covers the burst jobs' span in at
+/// most [`TIMELINE_MAX_POINTS`] buckets; buckets start on the hour (6 hours: at 00, 06, 12, 18), days and weeks at
+/// midnight of the first burst day. The largest `max_nodes` is `BurstSummary::nodes.peak`, and per type
+/// `nodes_by_shape[type].peak`.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct NodeTimeline {
+    pub bucket_s: i64,
+    /// Start of the first bucket, naive `YYYY-MM-DDTHH:MM:SS`; empty without burst jobs.
+    pub start: String,
+    /// All types together, one count per bucket.
+    pub max_nodes: Vec<u64>,
+    /// Per type, one count per bucket.
+    pub by_type: BTreeMap<String, Vec<u64>>,
+}
+
+impl BurstSummary {
+    /// The cloud nodes over time of the burst jobs (those with a runtime, as for `nodes`).
+    pub fn node_timeline(&self) -> NodeTimeline {
+        let running: Vec<&BurstJob> = self.jobs.iter().filter(|j| j.runtime_s > 0).collect();
+        let (Some(first), Some(last)) =
+            (running.iter().map(|j| j.start).min(), running.iter().map(|j| j.start.saturating_add(j.runtime_s)).max())
+        else {
+            return NodeTimeline::default();
+        };
+        let day = 86_400;
+        let origin_for = |w: i64| first - first.rem_euclid(w.min(day));
+        let max = TIMELINE_MAX_POINTS as i64;
+        let buckets_for = |w: i64| ((last - origin_for(w)).max(1) + w - 1) / w;
+        let width = TIMELINE_WIDTHS.iter().copied().find(|&w| buckets_for(w) <= max).unwrap_or_else(|| {
+            let week = TIMELINE_WIDTHS[3];
+            week * ((buckets_for(week) + max - 1) / max)
+        });
+        let origin = origin_for(width);
+        let n = buckets_for(width).max(1) as usize;
+        let mut by_type: BTreeMap<String, Vec<(i64, i64, u64)>> = BTreeMap::new();
+        for j in &running {
+            by_type.entry(j.shape.clone()).or_default().push((j.start, j.start + j.runtime_s, u64::from(j.nodes)));
+        }
+        let all: Vec<(i64, i64, u64)> = by_type.values().flatten().copied().collect();
+        NodeTimeline {
+            bucket_s: width,
+            start: super::time::format_timestamp(origin),
+            max_nodes: bucket_max(&all, origin, width, n),
+            by_type: by_type.iter().map(|(t, iv)| (t.clone(), bucket_max(iv, origin, width, n))).collect(),
+        }
+    }
+}
+
+/// The highest count of nodes running at once in each of `n` buckets of `width` seconds from `origin`; the count
+/// after all changes at an instant holds until the next change (half-open intervals, as `node_count`).
+fn bucket_max(intervals: &[(i64, i64, u64)], origin: i64, width: i64, n: usize) -> Vec<u64> {
+    let mut ev: Vec<(i64, i64)> = Vec::with_capacity(intervals.len() * 2);
+    for &(a, b, nodes) in intervals {
+        let nodes = i64::try_from(nodes).unwrap_or(i64::MAX);
+        ev.push((a, nodes));
+        ev.push((b, -nodes));
+    }
+    ev.sort_unstable();
+    let mut out = vec![0u64; n];
+    let bucket = |t: i64| (((t - origin).max(0) / width) as usize).min(n - 1);
+    let mut level: i64 = 0;
+    let mut i = 0;
+    while i < ev.len() {
+        let t = ev[i].0;
+        while i < ev.len() && ev[i].0 == t {
+            level += ev[i].1;
+            i += 1;
+        }
+        let Some(&(next, _)) = ev.get(i) else { break };
+        if level > 0 {
+            for slot in &mut out[bucket(t)..=bucket(next - 1)] {
+                *slot = (*slot).max(level as u64);
+            }
+        }
+    }
+    out
 }
 
 // ----------------------------------------------------------------------------------------------

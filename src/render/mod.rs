@@ -1,5 +1,6 @@
-//! Renderers: a `Plan` (or pricing data) in, text out — terminal tables, JSON, CSV, Markdown and HTML reports with SVG charts. No computation happens here.
+//! Renderers: a `Plan`, a burst plan (burst.json) or pricing data in, text out — terminal tables, JSON, CSV, Markdown and HTML reports with SVG charts. No computation happens here.
 
+pub mod burst_report;
 pub mod csv_out;
 pub mod inventory_check;
 pub mod json;

@@ -1,5 +1,6 @@
-//! Chart data in, SVG text out: stacked bars (cost by category), horizontal bars (most expensive servers, levers) and
-//! a cumulative line chart (on-prem against AWS, break-even marked). Each chart is one inline `<svg>` with a
+//! Chart data in, SVG text out: stacked bars (cost by category), horizontal bars (most expensive servers, levers),
+//! a cumulative line chart (on-prem against AWS, break-even marked), paired horizontal bars (a histogram before and
+//! after) and a step chart of counts over time (cloud nodes). Each chart is one inline `<svg>` with a
 //! `data-chart` name, sized by its `viewBox` so it scales to any width.
 //!
 //! Pure and deterministic. Every text is escaped. Every value label carries the JSON pointer of its value in
@@ -328,6 +329,190 @@ pub fn cumulative(id: &str, title: &str, layout: Layout, points: &[CumPoint], la
     format!("{}{body}</svg>", open(id, title, layout, height))
 }
 
+/// One row of paired bars: its label and the two values, drawn in the first and the second series' style.
+#[derive(Debug, Clone)]
+pub struct PairRow {
+    pub label: Cell,
+    pub values: [(Decimal, Cell); 2],
+}
+
+/// Legend swatches with names, in a row from `x`; each entry is a class (`sw CLASS`) or an inline colour.
+fn legend(x: f64, y: f64, layout: Layout, entries: &[(Swatch<'_>, String)]) -> (String, f64) {
+    let cols = if layout == Layout::Wide { 3 } else { 1 };
+    let col_w = (layout.width() - x) / cols as f64;
+    let mut body = String::new();
+    for (i, (sw, text)) in entries.iter().enumerate() {
+        let lx = x + (i % cols) as f64 * col_w;
+        let ly = y + (i / cols) as f64 * 20.0;
+        let paint = match sw {
+            Swatch::Class(c) => format!(r#"class="sw {c}""#),
+            Swatch::Colour(c) => format!(r#"fill="{c}""#),
+        };
+        body.push_str(&format!(
+            r#"<rect x="{lx:.1}" y="{ly:.1}" width="12" height="12" {paint}/><text x="{:.1}" y="{:.1}" class="leg">{text}</text>"#,
+            lx + 18.0,
+            ly + 11.0
+        ));
+    }
+    (body, entries.len().div_ceil(cols) as f64 * 20.0)
+}
+
+/// How a legend swatch is painted.
+#[derive(Debug, Clone, Copy)]
+enum Swatch<'a> {
+    Class(&'a str),
+    Colour(&'a str),
+}
+
+/// Paired horizontal bars on one scale from a common zero, a row per label (a histogram's buckets): the first value
+/// in the `classes[0]` style above the second in `classes[1]`, each with its value; a legend names the two series.
+pub fn paired_hbars(
+    id: &str,
+    title: &str,
+    layout: Layout,
+    names: [&str; 2],
+    classes: [&str; 2],
+    rows: &[PairRow],
+) -> String {
+    let width = layout.width();
+    let (label_w, value_w, pad) = match layout {
+        Layout::Wide => (120.0, 90.0, 10.0),
+        Layout::Narrow => (76.0, 70.0, 6.0),
+    };
+    let bar_w = width - label_w - value_w - 2.0 * pad;
+    let max = rows.iter().flat_map(|r| r.values.iter().map(|(v, _)| f(*v).abs())).fold(0.0_f64, f64::max);
+    let entries: Vec<(Swatch<'_>, String)> =
+        names.iter().zip(classes).map(|(n, c)| (Swatch::Class(c), esc(n))).collect();
+    let (mut body, legend_h) = legend(pad, 8.0, layout, &entries);
+    let top = 16.0 + legend_h;
+    let row_h = 42.0;
+    for (i, r) in rows.iter().enumerate() {
+        let y = top + i as f64 * row_h;
+        body.push_str(&value_text(label_w, y + 20.0, "end", "lbl", &r.label));
+        for (k, (v, cell)) in r.values.iter().enumerate() {
+            let by = y + 2.0 + k as f64 * 17.0;
+            let w = if max > 0.0 { f(*v).abs() / max * bar_w } else { 0.0 };
+            body.push_str(&format!(
+                r#"<rect x="{:.1}" y="{by:.1}" width="{w:.1}" height="15" class="bar {}"/>"#,
+                label_w + pad,
+                classes[k]
+            ));
+            body.push_str(&value_text(label_w + 2.0 * pad + w + 4.0, by + 12.0, "start", "val", cell));
+        }
+    }
+    let height = top + rows.len() as f64 * row_h + 6.0;
+    format!("{}{body}</svg>", open(id, title, layout, height))
+}
+
+/// One series of a step chart: a count per bucket and its legend: its name (as a value cell when it comes from the
+/// data, else plain text) and its peak.
+#[derive(Debug, Clone)]
+pub struct StepSeries {
+    pub name: String,
+    pub name_cell: Option<Cell>,
+    pub values: Vec<u64>,
+    /// The value shown after the name in the legend (its peak).
+    pub peak: Cell,
+}
+
+/// A round step for a count axis near `raw`: 1, 2 or 5 times a power of ten, at least 1.
+fn count_step(raw: u64) -> u64 {
+    let mut mag = 1;
+    loop {
+        for m in [1, 2, 5] {
+            if raw <= m * mag {
+                return m * mag;
+            }
+        }
+        mag = mag.saturating_mul(10);
+    }
+}
+
+/// Counts over time as steps, one bucket per step from the left edge: `total` as a filled area, each of `parts`
+/// (when there is more than one) as a line in its own colour; the count axis from 0 and the buckets' `x_ticks`
+/// (bucket index, label) below.
+pub fn step_chart(
+    id: &str,
+    title: &str,
+    layout: Layout,
+    total: &StepSeries,
+    parts: &[StepSeries],
+    x_ticks: &[(usize, String)],
+) -> String {
+    let legend_text = |s: &StepSeries| {
+        let name = s.name_cell.as_ref().map_or_else(|| esc(&s.name), tspan);
+        format!("{name} {}", tspan(&s.peak))
+    };
+    let mut entries = vec![(Swatch::Class("cloud"), legend_text(total))];
+    let parts = if parts.len() > 1 { parts } else { &[] };
+    for (i, p) in parts.iter().enumerate() {
+        entries.push((Swatch::Colour(PALETTE[(i + 2) % PALETTE.len()]), legend_text(p)));
+    }
+    let (left, right, bottom) = match layout {
+        Layout::Wide => (52.0, 24.0, 40.0),
+        Layout::Narrow => (40.0, 16.0, 40.0),
+    };
+    let (mut body, legend_h) = legend(left, 8.0, layout, &entries);
+    let top = 24.0 + legend_h;
+    let plot_h = 220.0;
+    let height = top + plot_h + bottom;
+    let plot_w = layout.width() - left - right;
+    let n = total.values.len().max(1);
+    let peak = total.values.iter().chain(parts.iter().flat_map(|p| p.values.iter())).copied().max().unwrap_or(0);
+    let step = count_step(peak.div_ceil(4).max(1));
+    let y_max = (peak.div_ceil(step).max(1) * step) as f64;
+    let x = |i: usize| left + i as f64 / n as f64 * plot_w;
+    let y = |v: u64| top + plot_h - v as f64 / y_max * plot_h;
+    let mut tick = 0;
+    while tick as f64 <= y_max {
+        let yy = y(tick);
+        body.push_str(&format!(
+            r#"<line x1="{left:.1}" x2="{:.1}" y1="{yy:.1}" y2="{yy:.1}" class="grid"/><text x="{:.1}" y="{:.1}" text-anchor="end" class="tick" data-const="tick">{tick}</text>"#,
+            left + plot_w,
+            left - 6.0,
+            yy + 4.0
+        ));
+        tick += step;
+    }
+    for (i, label) in x_ticks {
+        let xx = x(*i);
+        let anchor = if *i == 0 {
+            "start"
+        } else if *i >= n {
+            "end"
+        } else {
+            "middle"
+        };
+        body.push_str(&format!(
+            r#"<line x1="{xx:.1}" x2="{xx:.1}" y1="{top:.1}" y2="{:.1}" class="grid"/><text x="{xx:.1}" y="{:.1}" text-anchor="{anchor}" class="tick" data-const="tick">{}</text>"#,
+            top + plot_h,
+            top + plot_h + 18.0,
+            esc(label)
+        ));
+    }
+    let steps = |values: &[u64]| {
+        let mut pts = format!("{:.1},{:.1}", x(0), y(0));
+        for (i, &v) in values.iter().enumerate() {
+            pts.push_str(&format!(" {:.1},{:.1} {:.1},{:.1}", x(i), y(v), x(i + 1), y(v)));
+        }
+        pts.push_str(&format!(" {:.1},{:.1}", x(values.len()), y(0)));
+        pts
+    };
+    let area = steps(&total.values);
+    body.push_str(&format!(
+        r#"<polygon points="{area}" class="area cloud"/><polyline points="{area}" class="line cloud"/>"#
+    ));
+    for (i, p) in parts.iter().enumerate() {
+        body.push_str(&format!(
+            r#"<polyline points="{}" class="line part" stroke="{}"><title>{}</title></polyline>"#,
+            steps(&p.values),
+            PALETTE[(i + 2) % PALETTE.len()],
+            esc(&p.name)
+        ));
+    }
+    format!("{}{body}</svg>", open(id, title, layout, height))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -356,6 +541,35 @@ mod tests {
         assert_eq!(short_usd(d("25000")), "$25k");
         assert_eq!(short_usd(d("1500000")), "$1.5M");
         assert_eq!(short_usd(d("750")), "$750");
+    }
+
+    #[test]
+    fn count_steps_are_round() {
+        assert_eq!([0, 1, 3, 7, 11, 40, 260].map(count_step), [1, 1, 5, 10, 20, 50, 500]);
+    }
+
+    #[test]
+    fn steps_start_and_end_at_zero_and_pairs_share_a_scale() {
+        let s = StepSeries { name: "all".into(), name_cell: None, values: vec![2, 0, 4], peak: cell("4") };
+        let svg = step_chart("nodes", "t", Layout::Wide, &s, &[], &[(0, "a".into())]);
+        // Bottom 24 + 220 of plot; y axis to 4 in steps of 1; three buckets over 720 - 52 - 24 px.
+        let pts = svg.split(r#"<polyline points=""#).nth(1).and_then(|p| p.split('"').next()).expect("line");
+        let first = pts.split(' ').next().expect("first");
+        let last = pts.split(' ').last().expect("last");
+        assert_eq!(first.split(',').nth(1), last.split(',').nth(1), "{pts}");
+        assert_eq!(pts.split(' ').count(), 8, "{pts}");
+        assert_eq!(svg.matches(r#"data-const="tick">"#).count(), 6, "{svg}");
+        let rows =
+            [PairRow { label: cell("x"), values: [(Decimal::from(10), cell("10")), (Decimal::from(5), cell("5"))] }];
+        let bars = paired_hbars("h", "t", Layout::Narrow, ["a", "b"], ["before", "after"], &rows);
+        let widths: Vec<f64> = bars
+            .split(r#"width=""#)
+            .skip(1)
+            .filter_map(|w| w.split('"').next()?.parse().ok())
+            .filter(|&w: &f64| w > 12.0)
+            .collect();
+        assert_eq!(widths.len(), 2, "{bars}");
+        assert!((widths[0] - 2.0 * widths[1]).abs() < 0.2, "{widths:?}");
     }
 
     #[test]
