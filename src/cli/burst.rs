@@ -28,6 +28,7 @@ pub struct Args {
     #[arg(long, value_name = "FILE")]
     jobs: PathBuf,
     /// Send a job to the cloud when its predicted wait exceeds this: 90s, 30m, 1h, 2d (default 1h).
+    /// Each option below also has a `[burst]` key in rocklift.toml (same name, `_` for `-`); the flag wins.
     #[arg(long, value_name = "DURATION")]
     max_wait: Option<String>,
     /// Also send every job of these partitions (comma separated).
@@ -41,17 +42,21 @@ pub struct Args {
     #[arg(long)]
     spot: bool,
     /// Extra node-hours for jobs rerun after a spot interruption, percent (a rocklift assumption).
-    #[arg(long, default_value = "10", value_name = "PCT")]
-    interruption_overhead_pct: Decimal,
+    /// [default: 10]
+    #[arg(long, value_name = "PCT")]
+    interruption_overhead_pct: Option<Decimal>,
     /// Minutes a cloud node boots before its job starts (billed, and part of the job's wait).
-    #[arg(long, default_value_t = 5, value_name = "MIN")]
-    boot_minutes: u32,
+    /// [default: 5]
+    #[arg(long, value_name = "MIN")]
+    boot_minutes: Option<u32>,
     /// Results sent back over the internet per burst job, GB.
-    #[arg(long, default_value = "0", value_name = "GB")]
-    egress_gb_per_job: Decimal,
+    /// [default: 0]
+    #[arg(long, value_name = "GB")]
+    egress_gb_per_job: Option<Decimal>,
     /// Results sent back per core-hour of burst jobs, GB.
-    #[arg(long, default_value = "0", value_name = "GB")]
-    egress_gb_per_core_hour: Decimal,
+    /// [default: 0]
+    #[arg(long, value_name = "GB")]
+    egress_gb_per_core_hour: Option<Decimal>,
     /// Shared storage the cloud nodes mount (named in the report, not priced), e.g. "FSx for Lustre".
     #[arg(long, value_name = "NAME")]
     shared_storage: Option<String>,
@@ -186,15 +191,52 @@ fn hms(s: i64) -> String {
     format!("{}:{:02}:{:02}", s / 3600, (s % 3600) / 60, s % 60)
 }
 
-pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
-    let max_wait = parse_duration(a.max_wait.as_deref().unwrap_or("1h")).map_err(Error::Usage)?;
-    if a.interruption_overhead_pct < Decimal::ZERO
-        || a.egress_gb_per_job < Decimal::ZERO
-        || a.egress_gb_per_core_hour < Decimal::ZERO
+/// The burst options after `[burst]` of rocklift.toml and the built-in defaults: a flag beats the key.
+struct Resolved {
+    max_wait: i64,
+    partitions: Vec<String>,
+    types: Vec<String>,
+    spot: bool,
+    interruption_overhead_pct: Decimal,
+    boot_minutes: u32,
+    egress_gb_per_job: Decimal,
+    egress_gb_per_core_hour: Decimal,
+    shared_storage: Option<String>,
+}
+
+fn resolve(a: &Args, b: &rocklift::settings::BurstSettings) -> Result<Resolved> {
+    let or_setting = |flag: &Vec<String>, key: &Option<Vec<String>>| {
+        if flag.is_empty() {
+            key.clone().unwrap_or_default()
+        } else {
+            flag.clone()
+        }
+    };
+    let r = Resolved {
+        max_wait: parse_duration(a.max_wait.as_deref().or(b.max_wait.as_deref()).unwrap_or("1h"))
+            .map_err(Error::Usage)?,
+        partitions: or_setting(&a.partitions, &b.partitions),
+        types: or_setting(&a.types, &b.types),
+        spot: a.spot || b.spot.unwrap_or(false),
+        interruption_overhead_pct: a.interruption_overhead_pct.or(b.interruption_overhead_pct).unwrap_or(Decimal::TEN),
+        boot_minutes: a.boot_minutes.or(b.boot_minutes).unwrap_or(5),
+        egress_gb_per_job: a.egress_gb_per_job.or(b.egress_gb_per_job).unwrap_or(Decimal::ZERO),
+        egress_gb_per_core_hour: a.egress_gb_per_core_hour.or(b.egress_gb_per_core_hour).unwrap_or(Decimal::ZERO),
+        shared_storage: a.shared_storage.clone().or_else(|| b.shared_storage.clone()),
+    };
+    if r.interruption_overhead_pct < Decimal::ZERO
+        || r.egress_gb_per_job < Decimal::ZERO
+        || r.egress_gb_per_core_hour < Decimal::ZERO
     {
         return Err(Error::Usage("--interruption-overhead-pct and the egress figures must not be negative".into()));
     }
+    Ok(r)
+}
+
+pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
     let settings = ctx.settings(&Overrides { region: a.region.clone(), ..Default::default() })?;
+    let o = resolve(&a, &settings.burst)?;
+    let max_wait = o.max_wait;
     let cluster_text = read(&a.cluster)?;
     let label = a.cluster.display().to_string();
     let cluster = if cluster_text.contains("NodeName=") {
@@ -212,21 +254,21 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
     let pricing = LoadedPricing::load(snapshot, &settings.region)?;
     let wanted = |name: &str| {
         let family = name.split('.').next().unwrap_or(name);
-        a.types.is_empty()
-            || a.types.iter().any(|t| t.trim().eq_ignore_ascii_case(name) || t.trim().eq_ignore_ascii_case(family))
+        o.types.is_empty()
+            || o.types.iter().any(|t| t.trim().eq_ignore_ascii_case(name) || t.trim().eq_ignore_ascii_case(family))
     };
-    let shapes = candidate_shapes(&pricing.catalog, &pricing.prices, a.spot, &wanted);
+    let shapes = candidate_shapes(&pricing.catalog, &pricing.prices, o.spot, &wanted);
     if shapes.is_empty() {
         return Err(Error::Usage(format!(
             "--types {}: no current x86_64 type priced in {} matches",
-            a.types.join(","),
+            o.types.join(","),
             settings.region
         )));
     }
-    let boot = i64::from(a.boot_minutes) * 60;
+    let boot = i64::from(o.boot_minutes) * 60;
     let policy = BurstPolicy {
         max_wait: Some(max_wait),
-        partitions: a.partitions.clone(),
+        partitions: o.partitions.clone(),
         shapes: shapes.iter().map(|s| s.shape.clone()).collect(),
         boot_seconds: boot,
     };
@@ -235,10 +277,10 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
     let summary = after.burst.clone().unwrap_or_default();
     let cost_settings = BurstCostSettings {
         boot_seconds: boot,
-        interruption_overhead_pct: a.interruption_overhead_pct,
-        egress_gb_per_job: a.egress_gb_per_job,
-        egress_gb_per_core_hour: a.egress_gb_per_core_hour,
-        shared_storage: a.shared_storage.clone(),
+        interruption_overhead_pct: o.interruption_overhead_pct,
+        egress_gb_per_job: o.egress_gb_per_job,
+        egress_gb_per_core_hour: o.egress_gb_per_core_hour,
+        shared_storage: o.shared_storage.clone(),
     };
     let overrides = PriceOverrides::from(settings.price_overrides.get(&settings.region).cloned().unwrap_or_default());
     let cost =
@@ -277,9 +319,9 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
         },
         policy: PolicyRef {
             max_wait_s: max_wait,
-            partitions: a.partitions.clone(),
+            partitions: o.partitions.clone(),
             boot_s: boot,
-            spot: a.spot,
+            spot: o.spot,
             candidate_types: shapes.len(),
         },
         before: replay_ref(&before),
