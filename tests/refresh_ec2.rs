@@ -34,7 +34,8 @@ fn api_config(endpoint: String, max_attempts: u32, attempt_timeout: Duration) ->
 /// fake static credentials set on the config (no process environment is changed).
 async fn client_for(cfg: &ApiConfig, region: &str) -> aws_sdk_ec2::Client {
     let creds = Credentials::new("testing", "testing", None, None, "rocklift-tests");
-    let sdk = cfg.sdk_config(region).await.into_builder().credentials_provider(SharedCredentialsProvider::new(creds)).build();
+    let sdk =
+        cfg.sdk_config(region).await.into_builder().credentials_provider(SharedCredentialsProvider::new(creds)).build();
     ec2_api::client_from_sdk_config(cfg, &sdk)
 }
 
@@ -83,7 +84,10 @@ async fn instance_types_from_moto_give_the_cache_csv() {
         both.len() - differing.len()
     );
     assert!(differing.is_empty(), "{} rows differ:\n{}", differing.len(), differing.join("\n"));
-    assert!(only_cache.is_empty() && only_moto.is_empty(), "only in the cache: {only_cache:?}; only from moto: {only_moto:?}");
+    assert!(
+        only_cache.is_empty() && only_moto.is_empty(),
+        "only in the cache: {only_cache:?}; only from moto: {only_moto:?}"
+    );
     // Same types, same rows, same order: the whole file is byte-identical.
     assert_eq!(ours, cache);
 
@@ -115,10 +119,17 @@ async fn offerings_match_moto_data_and_the_cache_offered_column() {
         let prices = gunzip(&moto::repo().join(format!("pricing-cache/prices/{region}.csv.gz")));
         let mut rdr = csv::Reader::from_reader(prices.as_bytes());
         let headers = rdr.headers().unwrap().clone();
-        let (t, o) = (headers.iter().position(|h| h == "instance_type").unwrap(), headers.iter().position(|h| h == "offered").unwrap());
+        let (t, o) = (
+            headers.iter().position(|h| h == "instance_type").unwrap(),
+            headers.iter().position(|h| h == "offered").unwrap(),
+        );
         let offered: BTreeSet<String> =
             rdr.records().map(|r| r.unwrap()).filter(|r| &r[o] == "y").map(|r| r[t].to_owned()).collect();
-        assert_eq!(fetched, offered.iter().map(String::as_str).collect::<Vec<_>>(), "{region}: offerings vs the cache's offered column");
+        assert_eq!(
+            fetched,
+            offered.iter().map(String::as_str).collect::<Vec<_>>(),
+            "{region}: offerings vs the cache's offered column"
+        );
         compared += 1;
     }
     eprintln!("offerings identical to moto's data and the cache in {compared} regions");
@@ -130,7 +141,8 @@ async fn rocky_images_are_the_newest_official_base_image_per_version_and_arch() 
     let Some(server) = start_moto() else { return };
     let fixture: Vec<serde_json::Value> =
         serde_json::from_str(&std::fs::read_to_string(moto::fixture("rocky-amis.json")).unwrap()).unwrap();
-    let by_name = |name: &str| fixture.iter().find(|a| a["name"] == name).unwrap_or_else(|| panic!("{name} not in the fixture"));
+    let by_name =
+        |name: &str| fixture.iter().find(|a| a["name"] == name).unwrap_or_else(|| panic!("{name} not in the fixture"));
 
     for region in ["us-east-1", "eu-central-1"] {
         let client = moto_client(&server, region).await;
@@ -198,7 +210,9 @@ async fn spot_averages_are_the_mean_of_the_raw_records() {
     assert!(!sums.is_empty(), "moto returned no spot prices for {region}");
     let expected: Vec<(String, Decimal, u32)> = sums
         .into_iter()
-        .map(|(t, (sum, n))| (t, (sum / Decimal::from(n)).round_dp_with_strategy(6, RoundingStrategy::MidpointAwayFromZero), n))
+        .map(|(t, (sum, n))| {
+            (t, (sum / Decimal::from(n)).round_dp_with_strategy(6, RoundingStrategy::MidpointAwayFromZero), n)
+        })
         .collect();
     let got: Vec<(String, Decimal, u32)> =
         averages.iter().map(|a| (a.instance_type.clone(), a.usd_per_hour, a.samples)).collect();

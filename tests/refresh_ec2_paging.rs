@@ -141,7 +141,9 @@ fn error_xml(code: &str, message: &str) -> String {
 }
 
 fn offering(t: &str, region: &str) -> String {
-    format!("<item><instanceType>{t}</instanceType><locationType>region</locationType><location>{region}</location></item>")
+    format!(
+        "<item><instanceType>{t}</instanceType><locationType>region</locationType><location>{region}</location></item>"
+    )
 }
 
 fn spot(t: &str, zone: &str, price: &str) -> String {
@@ -175,7 +177,8 @@ async fn client(endpoint: String, region: &str) -> aws_sdk_ec2::Client {
         ..ApiConfig::default()
     };
     let creds = Credentials::new("testing", "testing", None, None, "rocklift-tests");
-    let sdk = cfg.sdk_config(region).await.into_builder().credentials_provider(SharedCredentialsProvider::new(creds)).build();
+    let sdk =
+        cfg.sdk_config(region).await.into_builder().credentials_provider(SharedCredentialsProvider::new(creds)).build();
     ec2_api::client_from_sdk_config(&cfg, &sdk)
 }
 
@@ -189,8 +192,12 @@ async fn every_fetcher_reads_all_pages() {
     let mut script = BTreeMap::new();
     let a = "DescribeInstanceTypeOfferings";
     let set = |items: Vec<String>| format!("<instanceTypeOfferingSet>{}</instanceTypeOfferingSet>", items.concat());
-    script.insert((a, ""), (200, response(a, &set(vec![offering("m5.large", r), offering("c5.large", r)]), Some("p2"))));
-    script.insert((a, "p2"), (200, response(a, &set(vec![offering("r5.large", r), offering("m5.large", r)]), Some("p3"))));
+    script
+        .insert((a, ""), (200, response(a, &set(vec![offering("m5.large", r), offering("c5.large", r)]), Some("p2"))));
+    script.insert(
+        (a, "p2"),
+        (200, response(a, &set(vec![offering("r5.large", r), offering("m5.large", r)]), Some("p3"))),
+    );
     script.insert((a, "p3"), (200, response(a, &set(vec![offering("t3.micro", r)]), None)));
 
     let a = "DescribeInstanceTypes";
@@ -203,18 +210,49 @@ async fn every_fetcher_reads_all_pages() {
     script.insert((a, ""), (200, response(a, &set(vec![spot("m5.large", "eu-west-3a", "0.035500")]), Some("s2"))));
     script.insert(
         (a, "s2"),
-        (200, response(a, &set(vec![spot("m5.large", "eu-west-3b", "0.036100"), spot("c5.large", "eu-west-3a", "0.020000")]), Some(""))),
+        (
+            200,
+            response(
+                a,
+                &set(vec![spot("m5.large", "eu-west-3b", "0.036100"), spot("c5.large", "eu-west-3a", "0.020000")]),
+                Some(""),
+            ),
+        ),
     );
 
     let a = "DescribeImages";
     let set = |items: Vec<String>| format!("<imagesSet>{}</imagesSet>", items.concat());
     script.insert(
         (a, ""),
-        (200, response(a, &set(vec![image("ami-1", "Rocky-9-EC2-Base-9.5-20241118.0.x86_64", "x86_64", "2024-11-18T20:12:44.000Z")]), Some("i2"))),
+        (
+            200,
+            response(
+                a,
+                &set(vec![image(
+                    "ami-1",
+                    "Rocky-9-EC2-Base-9.5-20241118.0.x86_64",
+                    "x86_64",
+                    "2024-11-18T20:12:44.000Z",
+                )]),
+                Some("i2"),
+            ),
+        ),
     );
     script.insert(
         (a, "i2"),
-        (200, response(a, &set(vec![image("ami-2", "Rocky-9-EC2-Base-9.6-20250531.0.x86_64", "x86_64", "2025-06-02T14:31:09.000Z")]), None)),
+        (
+            200,
+            response(
+                a,
+                &set(vec![image(
+                    "ami-2",
+                    "Rocky-9-EC2-Base-9.6-20250531.0.x86_64",
+                    "x86_64",
+                    "2025-06-02T14:31:09.000Z",
+                )]),
+                None,
+            ),
+        ),
     );
 
     let server = FakeEc2::start(script);
@@ -228,13 +266,15 @@ async fn every_fetcher_reads_all_pages() {
     assert_eq!((first["LocationType"].as_str(), first["MaxResults"].as_str()), ("region", "1000"));
 
     let records = ec2_api::instance_types(&client).await.unwrap();
-    let got: Vec<(&str, u32, u64)> = records.iter().map(|t| (t.instance_type.as_str(), t.vcpus, t.memory_mib)).collect();
+    let got: Vec<(&str, u32, u64)> =
+        records.iter().map(|t| (t.instance_type.as_str(), t.vcpus, t.memory_mib)).collect();
     assert_eq!(got, [("c5.large", 2, 4096), ("m5.large", 2, 8192)]);
     assert_eq!(server.tokens("DescribeInstanceTypes"), ["", "t2"]);
 
     let end = SystemTime::now();
     let averages = ec2_api::spot_averages(&client, r, end - Duration::from_secs(86_400), end).await.unwrap();
-    let got: Vec<(&str, Decimal, u32)> = averages.iter().map(|a| (a.instance_type.as_str(), a.usd_per_hour, a.samples)).collect();
+    let got: Vec<(&str, Decimal, u32)> =
+        averages.iter().map(|a| (a.instance_type.as_str(), a.usd_per_hour, a.samples)).collect();
     assert_eq!(got, [("c5.large", d("0.02"), 1), ("m5.large", d("0.0358"), 2)]);
     // An empty NextToken ends the pages too.
     assert_eq!(server.tokens("DescribeSpotPriceHistory"), ["", "s2"]);

@@ -139,7 +139,8 @@ pub fn instance_type_record(info: &InstanceTypeInfo) -> std::result::Result<Inst
         let c = g.count().unwrap_or(0);
         gpu_count += u32::try_from(c).map_err(|_| format!("{name}: GpuInfo.Gpus.Count {c}"))?;
     }
-    let join_distinct = |it: &mut dyn Iterator<Item = &str>| it.collect::<BTreeSet<_>>().into_iter().collect::<Vec<_>>().join("+");
+    let join_distinct =
+        |it: &mut dyn Iterator<Item = &str>| it.collect::<BTreeSet<_>>().into_iter().collect::<Vec<_>>().join("+");
     let gpu_model = join_distinct(&mut gpus.iter().map(|g| g.name().unwrap_or("")));
     let gpu_maker = join_distinct(&mut gpus.iter().map(|g| g.manufacturer().unwrap_or("")));
     let gpu_memory_mib = match info.gpu_info().and_then(|g| g.total_gpu_memory_in_mib()) {
@@ -161,7 +162,8 @@ pub fn instance_type_record(info: &InstanceTypeInfo) -> std::result::Result<Inst
     } else {
         0
     };
-    let efa_interfaces = u32::try_from(efa).map_err(|_| format!("{name}: NetworkInfo.EfaInfo.MaximumEfaInterfaces {efa}"))?;
+    let efa_interfaces =
+        u32::try_from(efa).map_err(|_| format!("{name}: NetworkInfo.EfaInfo.MaximumEfaInterfaces {efa}"))?;
 
     Ok(InstanceTypeRecord {
         family: name.split('.').next().unwrap_or_default().to_owned(),
@@ -269,7 +271,11 @@ pub async fn offerings(client: &Client, region: &str) -> Result<Vec<Offering>> {
         let page = page.map_err(|e| sdk_error(API, scope.clone(), e))?;
         for o in page.instance_type_offerings() {
             let t = o.instance_type().ok_or_else(|| {
-                bad_record(API, scope.clone(), format!("an offering without InstanceType (location {:?})", o.location()))
+                bad_record(
+                    API,
+                    scope.clone(),
+                    format!("an offering without InstanceType (location {:?})", o.location()),
+                )
             })?;
             types.insert(t.as_str().to_owned());
         }
@@ -382,13 +388,23 @@ pub fn newest_rocky_images(region: &str, images: &[Image]) -> Vec<RockyImage> {
 ///
 /// The API returns the price changes in the window and, per zone, the price in effect at `start`;
 /// all of them count, each once (a plain mean of the records, not weighted by how long each price held).
-pub async fn spot_averages(client: &Client, region: &str, start: SystemTime, end: SystemTime) -> Result<Vec<SpotAverage>> {
+pub async fn spot_averages(
+    client: &Client,
+    region: &str,
+    start: SystemTime,
+    end: SystemTime,
+) -> Result<Vec<SpotAverage>> {
     let records = spot_price_records(client, region, start, end).await?;
     average_spot_prices(region, &records)
 }
 
 /// The raw DescribeSpotPriceHistory records (product Linux/UNIX, from `start` to `end`, all pages).
-pub async fn spot_price_records(client: &Client, region: &str, start: SystemTime, end: SystemTime) -> Result<Vec<SpotPrice>> {
+pub async fn spot_price_records(
+    client: &Client,
+    region: &str,
+    start: SystemTime,
+    end: SystemTime,
+) -> Result<Vec<SpotPrice>> {
     const API: &str = "DescribeSpotPriceHistory";
     let scope = format!("{region} Linux/UNIX spot prices");
     let mut pages = client
@@ -422,7 +438,11 @@ pub fn average_spot_prices(region: &str, records: &[SpotPrice]) -> Result<Vec<Sp
         }
         let zone = r.availability_zone().unwrap_or("?");
         let Some(instance_type) = r.instance_type().map(|t| t.as_str()) else {
-            return Err(bad_record(API, format!("{region} {zone}"), "a spot price record without InstanceType".to_owned()));
+            return Err(bad_record(
+                API,
+                format!("{region} {zone}"),
+                "a spot price record without InstanceType".to_owned(),
+            ));
         };
         let scope = || format!("{region} {instance_type} {zone}");
         let text = r.spot_price().ok_or_else(|| bad_record(API, scope(), "a record without SpotPrice".to_owned()))?;
@@ -455,9 +475,9 @@ mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
     use aws_sdk_ec2::types::{
-        ArchitectureType, ArchitectureValues, DiskInfo, DiskType, EbsInfo, EbsOptimizedSupport, EfaInfo,
-        GpuDeviceInfo, GpuInfo, InstanceStorageInfo, InstanceType, MemoryInfo, NetworkInfo, ProcessorInfo,
-        RiProductDescription, VCpuInfo,
+        ArchitectureType, ArchitectureValues, DiskInfo, DiskType, EbsInfo, EbsOptimizedSupport, EfaInfo, GpuDeviceInfo,
+        GpuInfo, InstanceStorageInfo, InstanceType, MemoryInfo, NetworkInfo, ProcessorInfo, RiProductDescription,
+        VCpuInfo,
     };
 
     fn d(s: &str) -> Decimal {
@@ -618,9 +638,11 @@ mod tests {
 
     #[test]
     fn the_newest_image_per_version_and_arch_is_chosen() {
-        let mut other_owner = image("ami-5", "Rocky-9-EC2-Base-9.9-20300101.0.x86_64", "x86_64", "2030-01-01T00:00:00.000Z");
+        let mut other_owner =
+            image("ami-5", "Rocky-9-EC2-Base-9.9-20300101.0.x86_64", "x86_64", "2030-01-01T00:00:00.000Z");
         other_owner.owner_id = Some("679593333241".to_owned());
-        let mut pending = image("ami-6", "Rocky-9-EC2-Base-9.8-20290101.0.x86_64", "x86_64", "2029-01-01T00:00:00.000Z");
+        let mut pending =
+            image("ami-6", "Rocky-9-EC2-Base-9.8-20290101.0.x86_64", "x86_64", "2029-01-01T00:00:00.000Z");
         pending.state = Some(ImageState::Pending);
         let images = vec![
             image("ami-1", "Rocky-9-EC2-Base-9.5-20241118.0.x86_64", "x86_64", "2024-11-18T20:12:44.000Z"),
@@ -646,7 +668,12 @@ mod tests {
             chosen.iter().map(|i| (i.arch.as_str(), i.os.as_str(), i.ami_id.as_str())).collect();
         assert_eq!(
             got,
-            vec![("arm64", "rocky9", "ami-7"), ("x86_64", "rocky10", "ami-12"), ("x86_64", "rocky8", "ami-11"), ("x86_64", "rocky9", "ami-2")]
+            vec![
+                ("arm64", "rocky9", "ami-7"),
+                ("x86_64", "rocky10", "ami-12"),
+                ("x86_64", "rocky8", "ami-11"),
+                ("x86_64", "rocky9", "ami-2")
+            ]
         );
         assert!(chosen.iter().all(|i| i.region == "eu-west-1"));
         assert_eq!(chosen[3].name, "Rocky-9-EC2-Base-9.6-20250531.0.x86_64");
@@ -680,7 +707,8 @@ mod tests {
             spot("r5.large", "us-east-1c", "0.2", "Linux/UNIX"),
         ];
         let avg = average_spot_prices("us-east-1", &records).unwrap();
-        let got: Vec<(&str, Decimal, u32)> = avg.iter().map(|a| (a.instance_type.as_str(), a.usd_per_hour, a.samples)).collect();
+        let got: Vec<(&str, Decimal, u32)> =
+            avg.iter().map(|a| (a.instance_type.as_str(), a.usd_per_hour, a.samples)).collect();
         assert_eq!(
             got,
             vec![
@@ -697,7 +725,10 @@ mod tests {
 
     #[test]
     fn a_price_that_is_not_a_number_names_the_type_zone_and_region() {
-        let records = vec![spot("m5.large", "us-east-1a", "0.0355", "Linux/UNIX"), spot("c5.large", "us-east-1b", "n/a", "Linux/UNIX")];
+        let records = vec![
+            spot("m5.large", "us-east-1a", "0.0355", "Linux/UNIX"),
+            spot("c5.large", "us-east-1b", "n/a", "Linux/UNIX"),
+        ];
         match average_spot_prices("us-east-1", &records) {
             Err(Error::Refresh { api, scope, message }) => {
                 assert_eq!(api, "DescribeSpotPriceHistory");
