@@ -8,9 +8,6 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-/// The moto version `scripts/setup-test-tools.sh` installs (the bundled EC2 data came from it).
-pub const MOTO_VERSION: &str = "5.2.5";
-
 pub fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
