@@ -5,6 +5,8 @@
 #![cfg(feature = "refresh")]
 
 mod common;
+#[path = "common/moto.rs"]
+mod moto;
 #[path = "common/price_list_server.rs"]
 mod price_list_server;
 
@@ -245,4 +247,81 @@ fn bad_options_are_usage_errors() {
         assert!(String::from_utf8_lossy(&o.stderr).contains(want), "{args:?}: {}", text(&o));
     }
     assert!(snapshots(cache.path()).is_empty());
+}
+
+/// EC2 prices from the Price List, types, offerings, images and spot from moto's EC2 API: all round-trip into
+/// the snapshot `plan` then reads.
+#[test]
+fn ec2_refresh_through_price_list_and_moto() {
+    let Some(ec2) = moto::MotoServer::start(&moto::fixture("rocky-amis.json")) else { return };
+    let pricing = Server::route(recorded);
+    let cache = tempfile::tempdir().expect("tempdir");
+    let mut c = rocklift(
+        cache.path(),
+        &pricing.url(),
+        &["pricing", "refresh", "--regions", "us-east-1", "--services", "ec2,images,spot", "--concurrency", "3"],
+    );
+    c.env("AWS_ENDPOINT_URL_EC2", ec2.endpoint());
+    let o = output(c);
+    assert!(o.status.success(), "{}\n{}", text(&o), ec2.log());
+    assert!(!text(&o).contains(SECRET));
+    let written = snapshots(cache.path());
+    assert_eq!(written.len(), 1);
+    let snap =
+        rocklift::pricing::Snapshot::open(rocklift::pricing::SnapshotOrigin::Cache(written[0].clone())).expect("opens");
+    snap.verify().expect("verifies");
+
+    // moto serves the same DescribeInstanceTypes records the bundled catalog was built from: same bytes.
+    let embedded = std::fs::read(common::repo().join("pricing-cache/instance-types.csv")).expect("embedded");
+    assert_eq!(snap.read("instance-types.csv").expect("types"), embedded);
+
+    // us-east-1: the recorded Price List prices, exactly, offered per moto, spot from moto's history.
+    let p = rocklift::pricing::RegionPrices::load(&snap, "us-east-1").expect("prices");
+    use rocklift::pricing::{PriceOs, Term};
+    let m5 = p.get("m5.large").expect("m5.large");
+    let d = |s: &str| rust_decimal::Decimal::from_str_exact(s).expect("decimal");
+    assert_eq!(m5.get(PriceOs::Linux, Term::OnDemand), Some(d("0.096")));
+    assert_eq!(m5.get(PriceOs::Linux, Term::Reserved1y), Some(d("0.056393")));
+    assert_eq!(m5.get(PriceOs::Linux, Term::Reserved3y), Some(d("0.036111")));
+    assert_eq!(m5.get(PriceOs::Rhel, Term::OnDemand), Some(d("0.125")));
+    assert_eq!(m5.get(PriceOs::Windows, Term::OnDemand), Some(d("0.188")));
+    assert_eq!(m5.source(PriceOs::Linux, Term::OnDemand), "price-list-api");
+    assert!(m5.is_offered());
+    assert_eq!(m5.source(PriceOs::Linux, Term::Spot), "ec2-spot-history");
+    assert!(m5.get(PriceOs::Linux, Term::Spot).is_some());
+    // Other regions were not asked for: their files are the embedded ones.
+    let eu = std::fs::read(common::repo().join("pricing-cache/prices/eu-west-1.csv.gz")).expect("eu");
+    assert_eq!(snap.read_verified("prices/eu-west-1.csv.gz").expect("eu"), eu);
+
+    // images.csv: the newest official Rocky 9 x86_64 image of the fixture (moto adds its own images too,
+    // but only owner 792107900819's EC2 Base images count).
+    let images = String::from_utf8(snap.read("images.csv").expect("images")).expect("utf8");
+    let fixture: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(moto::fixture("rocky-amis.json")).expect("fixture"))
+            .expect("json");
+    let newest9 = fixture
+        .as_array()
+        .expect("list")
+        .iter()
+        .filter(|i| {
+            let name = i["name"].as_str().unwrap_or_default();
+            i["owner_id"] == "792107900819"
+                && i["state"].as_str().unwrap_or("available") == "available"
+                && name.starts_with("Rocky-9-EC2-Base-9.")
+                && name.ends_with(".x86_64")
+        })
+        .max_by_key(|i| {
+            (
+                i["creation_date"].as_str().unwrap_or_default().to_owned(),
+                i["name"].as_str().unwrap_or_default().to_owned(),
+            )
+        })
+        .and_then(|i| i["ami_id"].as_str())
+        .expect("a Rocky 9 x86_64 image in the fixture")
+        .to_owned();
+    assert!(
+        images.lines().any(|l| l.starts_with(&format!("us-east-1,x86_64,rocky9,{newest9},"))),
+        "{newest9}\n{images}"
+    );
+    assert_eq!(snap.manifest.data_date.len(), 10);
 }

@@ -80,7 +80,7 @@ pub struct InstanceTypeRecord {
     pub family: String,
     pub vcpus: u32,
     pub memory_mib: u64,
-    /// `x86_64`, `arm64`, ... joined with `;` when several, as in `instance-types.csv`.
+    /// `x86_64`, `arm64`, ... sorted and joined with a space in `instance-types.csv`.
     pub archs: Vec<String>,
     pub cpu_maker: String,
     pub clock_ghz: Option<Decimal>,
