@@ -150,3 +150,36 @@ fn types_restrict_the_cloud_nodes() {
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("--types zz9: no current x86_64 type priced in us-east-1 matches"), "{}", stderr(&o));
 }
+
+/// `[burst]` in rocklift.toml sets the defaults; a flag beats its key.
+#[test]
+fn burst_settings_come_from_rocklift_toml_and_flags_win() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config = dir.path().join("rocklift.toml");
+    std::fs::write(&config, "[burst]\nspot = true\nboot_minutes = 10\nmax_wait = \"30m\"\negress_gb_per_job = 2\n")
+        .expect("write");
+    let config = config.display().to_string();
+    let json = |extra: &[&str]| -> Value {
+        let mut args = vec!["--config", &config, "burst", "--cluster", CLUSTER, "--jobs", JOBS, "--format", "json"];
+        args.extend_from_slice(extra);
+        let o = run(&args);
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        serde_json::from_slice(&o.stdout).expect("json")
+    };
+    let v = json(&[]);
+    assert_eq!(v["policy"]["spot"], true);
+    assert_eq!(v["policy"]["boot_s"], 600);
+    assert_eq!(v["policy"]["max_wait_s"], 1800);
+    assert_eq!(v["cost"]["months"][0]["egress_gb"], "2", "one burst job × 2 GB");
+    let v = json(&["--boot-minutes", "3", "--max-wait", "2h"]);
+    assert_eq!(v["policy"]["boot_s"], 180);
+    assert_eq!(v["policy"]["max_wait_s"], 7200);
+    assert_eq!(v["policy"]["spot"], true, "a key without a flag still applies");
+
+    std::fs::write(dir.path().join("bad.toml"), "[burst]\nboot_minutes = 5\ninterruption_overhead_pct = 250\n")
+        .expect("write");
+    let bad = dir.path().join("bad.toml").display().to_string();
+    let o = run(&["--config", &bad, "burst", "--cluster", CLUSTER, "--jobs", JOBS]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(stderr(&o).contains("bad.toml:3: column 1: [burst] interruption_overhead_pct = 250"), "{}", stderr(&o));
+}

@@ -36,9 +36,19 @@ impl ChangeKind {
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(tag = "kind", rename_all = "lowercase")]
 pub enum PriceKey {
-    Ec2 { region: String, instance_type: String, os: PriceOs, term: &'static str },
+    Ec2 {
+        region: String,
+        instance_type: String,
+        os: PriceOs,
+        term: &'static str,
+    },
     /// `region` is empty for the rows that apply to every region of `service_price_regions`.
-    Service { service: String, item: String, tier: String, region: String },
+    Service {
+        service: String,
+        item: String,
+        tier: String,
+        region: String,
+    },
 }
 
 impl std::fmt::Display for PriceKey {
@@ -147,7 +157,8 @@ fn service_prices(s: &Snapshot) -> Result<BTreeMap<PriceKey, Decimal>> {
         } else {
             format!("{}-{}", r.tier_from, r.tier_to)
         };
-        let key = PriceKey::Service { service: r.service.clone(), item: r.item.clone(), tier, region: r.region.clone() };
+        let key =
+            PriceKey::Service { service: r.service.clone(), item: r.item.clone(), tier, region: r.region.clone() };
         out.insert(key, usd);
     }
     Ok(out)
