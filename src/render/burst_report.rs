@@ -13,7 +13,7 @@ use minijinja::{AutoEscape, Environment, UndefinedBehavior};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-use super::report::{embedded_templates, md_escape, seg, show_dec1, show_usd, Cell};
+use super::report::{embedded_templates, footer, md_escape, seg, Cell, Footer};
 use super::svg::{self, Layout, PairRow, StepSeries};
 use crate::error::Result;
 use crate::hpc::cost::BurstCost;
@@ -86,24 +86,8 @@ pub fn show_hms(s: i64) -> String {
     format!("{sign}{}:{:02}:{:02}", s / 3600, (s % 3600) / 60, s % 60)
 }
 
-fn usd(p: String, v: Decimal) -> Cell {
-    Cell { p, v: v.to_string(), f: "usd", t: show_usd(v) }
-}
-fn int(p: String, v: impl ToString) -> Cell {
-    let s = v.to_string();
-    Cell { p, v: s.clone(), f: "int", t: s }
-}
-fn dec1(p: String, v: Decimal) -> Cell {
-    Cell { p, v: v.to_string(), f: "dec1", t: show_dec1(v) }
-}
 fn hms(p: String, v: i64) -> Cell {
     Cell { p, v: v.to_string(), f: "hms", t: show_hms(v) }
-}
-fn text(p: String, s: &str) -> Cell {
-    Cell { p, v: s.to_owned(), f: "text", t: s.to_owned() }
-}
-fn key(p: String, k: &str) -> Cell {
-    Cell { p, v: String::new(), f: "key", t: k.to_owned() }
 }
 
 #[derive(Debug, Serialize)]
@@ -116,7 +100,7 @@ fn key_counts(base: &str, map: &BTreeMap<String, u64>) -> Vec<KeyCount> {
     map.iter()
         .map(|(k, v)| {
             let p = format!("{base}/{}", seg(k));
-            KeyCount { key: key(p.clone(), k), value: int(p, v) }
+            KeyCount { key: Cell::key(p.clone(), k), value: Cell::int(p, v) }
         })
         .collect()
 }
@@ -131,7 +115,7 @@ struct Waits {
 
 fn waits(base: &str, w: &WaitStats) -> Waits {
     Waits {
-        jobs: int(format!("{base}/jobs"), w.jobs),
+        jobs: Cell::int(format!("{base}/jobs"), w.jobs),
         p50: hms(format!("{base}/p50"), w.p50),
         p95: hms(format!("{base}/p95"), w.p95),
         max: hms(format!("{base}/max"), w.max),
@@ -172,23 +156,6 @@ struct Timeline {
     bucket_s: Cell,
     start: Cell,
     points: usize,
-}
-
-#[derive(Debug, Serialize)]
-struct Source {
-    id: Cell,
-    data_date: Cell,
-    origin: Cell,
-}
-
-#[derive(Debug, Serialize)]
-struct Footer {
-    snapshot: Cell,
-    data_date: Cell,
-    data_date_note: Cell,
-    sources: Vec<Source>,
-    version: Cell,
-    schema: Cell,
 }
 
 #[derive(Debug, Serialize)]
@@ -248,10 +215,10 @@ fn wait_chart(doc: &BurstDoc) -> String {
         .map(|(i, b)| {
             let p = |f: &str| format!("/wait_histogram/{i}/{f}");
             PairRow {
-                label: text(p("label"), &b.label),
+                label: Cell::text(p("label"), &b.label),
                 values: [
-                    (Decimal::from(b.before), int(p("before"), b.before)),
-                    (Decimal::from(b.after), int(p("after"), b.after)),
+                    (Decimal::from(b.before), Cell::int(p("before"), b.before)),
+                    (Decimal::from(b.after), Cell::int(p("after"), b.after)),
                 ],
             }
         })
@@ -303,7 +270,7 @@ fn nodes_chart(doc: &BurstDoc) -> String {
         name: "all types, peak".into(),
         name_cell: None,
         values: t.max_nodes.clone(),
-        peak: int("/max_cloud_nodes".into(), doc.max_cloud_nodes),
+        peak: Cell::int("/max_cloud_nodes".into(), doc.max_cloud_nodes),
     };
     // Per type, as listed in `cloud_nodes` (every type with burst jobs), with its peak there.
     let parts: Vec<StepSeries> = t
@@ -313,9 +280,9 @@ fn nodes_chart(doc: &BurstDoc) -> String {
             let i = doc.cloud_nodes.iter().position(|n| &n.instance_type == ty)?;
             Some(StepSeries {
                 name: ty.clone(),
-                name_cell: Some(text(format!("/cloud_nodes/{i}/instance_type"), ty)),
+                name_cell: Some(Cell::text(format!("/cloud_nodes/{i}/instance_type"), ty)),
                 values: values.clone(),
-                peak: int(format!("/cloud_nodes/{i}/max_nodes"), doc.cloud_nodes[i].max_nodes),
+                peak: Cell::int(format!("/cloud_nodes/{i}/max_nodes"), doc.cloud_nodes[i].max_nodes),
             })
         })
         .collect();
@@ -340,13 +307,13 @@ fn view(doc: &BurstDoc) -> View {
         .map(|(i, m)| {
             let p = |f: &str| format!("/cost/months/{i}/{f}");
             MonthRow {
-                month: text(p("month"), &m.month),
-                jobs: int(p("jobs"), m.jobs),
+                month: Cell::text(p("month"), &m.month),
+                jobs: Cell::int(p("jobs"), m.jobs),
                 hours: types
                     .iter()
-                    .map(|ty| m.node_hours.get(ty).map(|h| dec1(format!("{}/{}", p("node_hours"), seg(ty)), *h)))
+                    .map(|ty| m.node_hours.get(ty).map(|h| Cell::dec1(format!("{}/{}", p("node_hours"), seg(ty)), *h)))
                     .collect(),
-                total: usd(p("total_usd"), m.total_usd),
+                total: Cell::usd(p("total_usd"), m.total_usd),
             }
         })
         .collect();
@@ -358,18 +325,18 @@ fn view(doc: &BurstDoc) -> View {
             let p = |f: &str| format!("/cloud_nodes/{i}/{f}");
             let ty = seg(&n.instance_type);
             NodeRow {
-                instance_type: text(p("instance_type"), &n.instance_type),
-                vcpus: int(p("vcpus"), n.vcpus),
-                memory_mib: int(p("memory_mib"), n.memory_mib),
-                gpus: int(p("gpus"), n.gpus),
-                max_nodes: int(p("max_nodes"), n.max_nodes),
+                instance_type: Cell::text(p("instance_type"), &n.instance_type),
+                vcpus: Cell::int(p("vcpus"), n.vcpus),
+                memory_mib: Cell::int(p("memory_mib"), n.memory_mib),
+                gpus: Cell::int(p("gpus"), n.gpus),
+                max_nodes: Cell::int(p("max_nodes"), n.max_nodes),
                 rate: doc.cost.rates.get(&n.instance_type).map(|r| Cell {
                     p: format!("/cost/rates/{ty}"),
                     v: r.to_string(),
                     f: "rate",
                     t: format!("${}", crate::money::display_rate(*r)),
                 }),
-                term: doc.cost.terms.get(&n.instance_type).map(|t| text(format!("/cost/terms/{ty}"), t)),
+                term: doc.cost.terms.get(&n.instance_type).map(|t| Cell::text(format!("/cost/terms/{ty}"), t)),
             }
         })
         .collect();
@@ -380,52 +347,52 @@ fn view(doc: &BurstDoc) -> View {
         .map(|(i, b)| {
             let p = |f: &str| format!("/wait_histogram/{i}/{f}");
             BucketRow {
-                label: text(p("label"), &b.label),
-                before: int(p("before"), b.before),
-                after: int(p("after"), b.after),
+                label: Cell::text(p("label"), &b.label),
+                before: Cell::int(p("before"), b.before),
+                after: Cell::int(p("after"), b.after),
             }
         })
         .collect();
     let t = &doc.cloud_nodes_over_time;
     let timeline = (!t.max_nodes.is_empty()).then(|| Timeline {
         bucket: width_words(t.bucket_s),
-        bucket_s: int("/cloud_nodes_over_time/bucket_s".into(), t.bucket_s),
-        start: text("/cloud_nodes_over_time/start".into(), &t.start),
+        bucket_s: Cell::int("/cloud_nodes_over_time/bucket_s".into(), t.bucket_s),
+        start: Cell::text("/cloud_nodes_over_time/start".into(), &t.start),
         points: t.max_nodes.len(),
     });
     let list = |base: &str, items: &[String]| -> Vec<Cell> {
-        items.iter().enumerate().map(|(i, s)| text(format!("{base}/{i}"), s)).collect()
+        items.iter().enumerate().map(|(i, s)| Cell::text(format!("{base}/{i}"), s)).collect()
     };
     let pr = &doc.pricing;
     View {
-        file: text("/history/file".into(), &doc.history.file),
-        cluster: text("/cluster/source".into(), &doc.cluster.source),
-        cluster_nodes: int("/cluster/nodes".into(), doc.cluster.nodes),
+        file: Cell::text("/history/file".into(), &doc.history.file),
+        cluster: Cell::text("/cluster/source".into(), &doc.cluster.source),
+        cluster_nodes: Cell::int("/cluster/nodes".into(), doc.cluster.nodes),
         partitions: list("/cluster/partitions", &doc.cluster.partitions),
-        jobs: int("/history/jobs".into(), doc.history.jobs),
-        region: text("/cost/region".into(), &doc.cost.region),
+        jobs: Cell::int("/history/jobs".into(), doc.history.jobs),
+        region: Cell::text("/cost/region".into(), &doc.cost.region),
         max_wait: hms("/policy/max_wait_s".into(), doc.policy.max_wait_s),
         boot: hms("/policy/boot_s".into(), doc.policy.boot_s),
         spot: doc.policy.spot,
         burst_partitions: list("/policy/partitions", &doc.policy.partitions),
-        candidate_types: int("/policy/candidate_types".into(), doc.policy.candidate_types),
-        burst_jobs: int("/burst_jobs".into(), doc.burst_jobs),
+        candidate_types: Cell::int("/policy/candidate_types".into(), doc.policy.candidate_types),
+        burst_jobs: Cell::int("/burst_jobs".into(), doc.burst_jobs),
         by_reason: key_counts("/burst_by_reason", &doc.burst_by_reason),
         not_burstable: key_counts("/not_burstable", &doc.not_burstable),
-        over_max_wait: int("/on_prem_over_max_wait".into(), doc.on_prem_over_max_wait),
+        over_max_wait: Cell::int("/on_prem_over_max_wait".into(), doc.on_prem_over_max_wait),
         before: waits("/before/waits", &doc.before.waits),
         after: waits("/after/waits", &doc.after.waits),
-        unrunnable: int("/before/unrunnable".into(), doc.before.unrunnable),
+        unrunnable: Cell::int("/before/unrunnable".into(), doc.before.unrunnable),
         not_replayed: key_counts("/before/not_replayed", &doc.before.not_replayed),
-        max_nodes: int("/max_cloud_nodes".into(), doc.max_cloud_nodes),
-        p99_nodes: int("/p99_cloud_nodes".into(), doc.p99_cloud_nodes),
-        monthly: usd("/cost/average_monthly_usd".into(), doc.cost.average_monthly_usd),
-        total: usd("/cost/total_usd".into(), doc.cost.total_usd),
+        max_nodes: Cell::int("/max_cloud_nodes".into(), doc.max_cloud_nodes),
+        p99_nodes: Cell::int("/p99_cloud_nodes".into(), doc.p99_cloud_nodes),
+        monthly: Cell::usd("/cost/average_monthly_usd".into(), doc.cost.average_monthly_usd),
+        total: Cell::usd("/cost/total_usd".into(), doc.cost.total_usd),
         types: types
             .iter()
             .filter_map(|ty| {
                 let i = doc.cost.months.iter().position(|m| m.node_hours.contains_key(ty))?;
-                Some(key(format!("/cost/months/{i}/node_hours/{}", seg(ty)), ty))
+                Some(Cell::key(format!("/cost/months/{i}/node_hours/{}", seg(ty)), ty))
             })
             .collect(),
         months,
@@ -437,26 +404,7 @@ fn view(doc: &BurstDoc) -> View {
         problems: list("/history/problems", &doc.history.problems),
         notes: list("/cost/notes", &doc.cost.notes),
         missing: list("/cost/missing", &doc.cost.missing),
-        footer: Footer {
-            snapshot: text("/pricing/snapshot".into(), &pr.snapshot),
-            data_date: text("/pricing/data_date".into(), &pr.data_date),
-            data_date_note: text("/pricing/data_date_note".into(), &pr.data_date_note),
-            sources: pr
-                .sources
-                .iter()
-                .enumerate()
-                .map(|(i, s)| {
-                    let p = |f: &str| format!("/pricing/sources/{i}/{f}");
-                    Source {
-                        id: text(p("id"), &s.id),
-                        data_date: text(p("data_date"), &s.data_date),
-                        origin: text(p("origin"), &s.origin),
-                    }
-                })
-                .collect(),
-            version: text("/rocklift_version".into(), &doc.rocklift_version),
-            schema: text("/schema".into(), &doc.schema),
-        },
+        footer: footer(pr, &doc.rocklift_version, &doc.schema),
     }
 }
 

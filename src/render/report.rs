@@ -84,27 +84,27 @@ pub fn seg(key: &str) -> String {
 }
 
 impl Cell {
-    fn usd(p: String, v: Decimal) -> Cell {
+    pub(crate) fn usd(p: String, v: Decimal) -> Cell {
         Cell { p, v: v.to_string(), f: "usd", t: show_usd(v) }
     }
-    fn int(p: String, v: impl ToString) -> Cell {
+    pub(crate) fn int(p: String, v: impl ToString) -> Cell {
         let s = v.to_string();
         Cell { p, v: s.clone(), f: "int", t: s }
     }
     fn num(p: String, v: Decimal) -> Cell {
         Cell { p, v: v.to_string(), f: "num", t: v.normalize().to_string() }
     }
-    fn dec1(p: String, v: Decimal) -> Cell {
+    pub(crate) fn dec1(p: String, v: Decimal) -> Cell {
         Cell { p, v: v.to_string(), f: "dec1", t: show_dec1(v) }
     }
     fn rate(p: String, v: Decimal) -> Cell {
         Cell { p, v: v.to_string(), f: "rate", t: format!("${}", display_rate(v)) }
     }
-    fn text(p: String, s: &str) -> Cell {
+    pub(crate) fn text(p: String, s: &str) -> Cell {
         Cell { p, v: s.to_owned(), f: "text", t: s.to_owned() }
     }
     /// A map key: shown as the last segment of its pointer.
-    fn key(p: String, key: &str) -> Cell {
+    pub(crate) fn key(p: String, key: &str) -> Cell {
         Cell { p, v: String::new(), f: "key", t: key.to_owned() }
     }
     fn kind(p: String, kind: PurchaseKind) -> Cell {
@@ -254,14 +254,15 @@ struct CompareView {
 }
 
 #[derive(Debug, Serialize)]
-struct Source {
+pub(crate) struct Source {
     id: Cell,
     data_date: Cell,
     origin: Cell,
 }
 
+/// Every report's footer: the pricing snapshot and its data date and sources, rocklift's version, the schema.
 #[derive(Debug, Serialize)]
-struct Footer {
+pub(crate) struct Footer {
     snapshot: Cell,
     data_date: Cell,
     data_date_note: Cell,
@@ -301,6 +302,30 @@ struct View {
     notes: Vec<Cell>,
     warnings: Vec<Cell>,
     footer: Footer,
+}
+
+/// The footer of a document with `pricing` at `/pricing`, `rocklift_version` and `schema` at the top.
+pub(crate) fn footer(pr: &crate::plan::PricingRef, version: &str, schema: &str) -> Footer {
+    Footer {
+        snapshot: Cell::text("/pricing/snapshot".into(), &pr.snapshot),
+        data_date: Cell::text("/pricing/data_date".into(), &pr.data_date),
+        data_date_note: Cell::text("/pricing/data_date_note".into(), &pr.data_date_note),
+        sources: pr
+            .sources
+            .iter()
+            .enumerate()
+            .map(|(i, s)| {
+                let p = |f: &str| format!("/pricing/sources/{i}/{f}");
+                Source {
+                    id: Cell::text(p("id"), &s.id),
+                    data_date: Cell::text(p("data_date"), &s.data_date),
+                    origin: Cell::text(p("origin"), &s.origin),
+                }
+            })
+            .collect(),
+        version: Cell::text("/rocklift_version".into(), version),
+        schema: Cell::text("/schema".into(), schema),
+    }
 }
 
 /// Indexes of the rows shown in the table: all, or the `MAX_ROWS` most expensive, in inventory order.
@@ -631,26 +656,7 @@ fn view(plan: &Plan) -> View {
         migration,
         notes: plan.notes.iter().enumerate().map(|(i, n)| Cell::text(format!("/notes/{i}"), n)).collect(),
         warnings: plan.warnings.iter().enumerate().map(|(i, n)| Cell::text(format!("/warnings/{i}"), n)).collect(),
-        footer: Footer {
-            snapshot: Cell::text("/pricing/snapshot".into(), &pr.snapshot),
-            data_date: Cell::text("/pricing/data_date".into(), &pr.data_date),
-            data_date_note: Cell::text("/pricing/data_date_note".into(), &pr.data_date_note),
-            sources: pr
-                .sources
-                .iter()
-                .enumerate()
-                .map(|(i, s)| {
-                    let p = |f: &str| format!("/pricing/sources/{i}/{f}");
-                    Source {
-                        id: Cell::text(p("id"), &s.id),
-                        data_date: Cell::text(p("data_date"), &s.data_date),
-                        origin: Cell::text(p("origin"), &s.origin),
-                    }
-                })
-                .collect(),
-            version: Cell::text("/rocklift_version".into(), &plan.rocklift_version),
-            schema: Cell::text("/schema".into(), &plan.schema),
-        },
+        footer: footer(pr, &plan.rocklift_version, &plan.schema),
     }
 }
 
