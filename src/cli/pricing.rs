@@ -426,6 +426,9 @@ fn refresh(ctx: &Ctx, regions: &str, services: &str, concurrency: usize, spot_da
             }),
         }
     })?;
+    for w in &fetched.warnings {
+        eprintln!("warning: {w}");
+    }
     let now: chrono::DateTime<chrono::Utc> = std::time::SystemTime::now().into();
     let (manifest, files) = assemble::assemble(&base, &fetched, now)?;
     let dir = cache::write_snapshot(&root, &manifest, &files, now)?;
