@@ -176,6 +176,7 @@ pub fn parse(file: &str, bytes: &[u8]) -> Result<Inventory> {
     }
 
     let mut os_seen = OsSeen::default();
+    let mut schedules_seen = SchedulesSeen::default();
     // Rows.
     let mut servers: Vec<Server> = Vec::new();
     let mut first_line_of: FxHashMap<String, u64> = FxHashMap::default();
@@ -206,7 +207,7 @@ pub fn parse(file: &str, bytes: &[u8]) -> Result<Inventory> {
             continue;
         }
         let before = problems.len();
-        if let Some(server) = parse_row(&cols, &rec, line, &mut os_seen, &mut |column: Option<&str>, msg: String| {
+        if let Some(server) = parse_row(&cols, &rec, line, &mut os_seen, &mut schedules_seen, &mut |column: Option<&str>, msg: String| {
             problems.push(at(line, column, msg))
         }) {
             if problems.len() == before {
@@ -282,6 +283,8 @@ fn cell<'r>(
 
 /// OS texts already classified (`None`: not recognised), so each distinct text is classified once.
 type OsSeen = FxHashMap<String, Option<Arc<os::OsInfo>>>;
+/// Schedule texts already checked, with the problem of each bad one (an inventory repeats a few schedules).
+type SchedulesSeen = FxHashMap<String, Result<(), String>>;
 
 fn classify_once(seen: &mut OsSeen, text: &str) -> Option<Arc<os::OsInfo>> {
     if let Some(hit) = seen.get(text) {
@@ -297,6 +300,7 @@ fn parse_row(
     rec: &csv::ByteRecord,
     line: u64,
     os_seen: &mut OsSeen,
+    schedules_seen: &mut SchedulesSeen,
     report: &mut Report<'_>,
 ) -> Option<Server> {
     let mut ok = true;
@@ -550,8 +554,11 @@ fn parse_row(
     };
     if let Some(sch) = schedule {
         // The time zone of schedules without one comes from the settings; the syntax is checked here.
-        if let Err(e) = crate::schedule::Schedule::parse(sch, crate::schedule::default_tz()) {
-            fail2(Column::Schedule, e, report);
+        let checked = schedules_seen.entry(sch.to_owned()).or_insert_with(|| {
+            crate::schedule::Schedule::parse(sch, crate::schedule::default_tz()).map(|_| ())
+        });
+        if let Err(e) = checked {
+            fail2(Column::Schedule, e.clone(), report);
         }
     }
     if gpus == 0 && gpu_model.is_some() {
