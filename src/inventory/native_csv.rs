@@ -207,9 +207,11 @@ pub fn parse(file: &str, bytes: &[u8]) -> Result<Inventory> {
             continue;
         }
         let before = problems.len();
-        if let Some(server) = parse_row(&cols, &rec, line, &mut os_seen, &mut schedules_seen, &mut |column: Option<&str>, msg: String| {
-            problems.push(at(line, column, msg))
-        }) {
+        if let Some(server) =
+            parse_row(&cols, &rec, line, &mut os_seen, &mut schedules_seen, &mut |column: Option<&str>, msg: String| {
+                problems.push(at(line, column, msg))
+            })
+        {
             if problems.len() == before {
                 let key = server.name.clone();
                 if let Some(first) = first_line_of.get(&key) {
@@ -554,9 +556,9 @@ fn parse_row(
     };
     if let Some(sch) = schedule {
         // The time zone of schedules without one comes from the settings; the syntax is checked here.
-        let checked = schedules_seen.entry(sch.to_owned()).or_insert_with(|| {
-            crate::schedule::Schedule::parse(sch, crate::schedule::default_tz()).map(|_| ())
-        });
+        let checked = schedules_seen
+            .entry(sch.to_owned())
+            .or_insert_with(|| crate::schedule::Schedule::parse(sch, crate::schedule::default_tz()).map(|_| ()));
         if let Err(e) = checked {
             fail2(Column::Schedule, e.clone(), report);
         }

@@ -9,11 +9,10 @@
 
 use std::collections::BTreeMap;
 
-use minijinja::{AutoEscape, Environment, UndefinedBehavior};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-use super::report::{embedded_templates, footer, md_escape, seg, Cell, Footer};
+use super::report::{embedded_templates, footer, render_view, seg, Cell, Footer};
 use super::svg::{self, Layout, PairRow, StepSeries};
 use crate::error::Result;
 use crate::hpc::cost::BurstCost;
@@ -411,23 +410,6 @@ fn view(doc: &BurstDoc) -> View {
 /// Read burst.json text; `serde_json`'s error (with its line and column) when it does not hold the fields shown.
 pub fn parse(json: &str) -> std::result::Result<BurstDoc, serde_json::Error> {
     serde_json::from_str(json)
-}
-
-/// Render the report template `name` of `templates` for any view (the plan report's settings: strict undefined
-/// values, HTML escaping in `*.html.j2`, the `md` filter escaping Markdown).
-pub fn render_view<V: Serialize>(view: V, name: &str, templates: &BTreeMap<String, String>) -> Result<String> {
-    let mut env = Environment::new();
-    env.set_undefined_behavior(UndefinedBehavior::Strict);
-    env.set_keep_trailing_newline(true);
-    env.set_trim_blocks(true);
-    env.set_lstrip_blocks(true);
-    env.set_auto_escape_callback(|n| if n.ends_with(".html.j2") { AutoEscape::Html } else { AutoEscape::None });
-    env.add_filter("md", |s: String| md_escape(&s));
-    for (n, source) in templates {
-        env.add_template_owned(n.clone(), source.clone()).map_err(|e| crate::templates::error(n, &e))?;
-    }
-    let t = env.get_template(name).map_err(|e| crate::templates::error(name, &e))?;
-    t.render(minijinja::Value::from_serialize(view)).map_err(|e| crate::templates::error(name, &e))
 }
 
 /// Render the template `name` (`burst.md.j2` or `burst.html.j2`) of `templates` for `doc`.

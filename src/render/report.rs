@@ -681,8 +681,9 @@ pub fn embedded_templates() -> BTreeMap<String, String> {
     crate::templates::embedded(&EMBEDDED)
 }
 
-/// Render the template `name` (`report.md.j2` or `report.html.j2`) of `templates` for `plan`.
-pub fn render_with(plan: &Plan, name: &str, templates: &BTreeMap<String, String>) -> Result<String> {
+/// Render the report template `name` of `templates` for any view (the plan report's settings: strict undefined
+/// values, HTML escaping in `*.html.j2`, the `md` filter escaping Markdown).
+pub fn render_view<V: Serialize>(view: V, name: &str, templates: &BTreeMap<String, String>) -> Result<String> {
     let mut env = Environment::new();
     env.set_undefined_behavior(UndefinedBehavior::Strict);
     env.set_keep_trailing_newline(true);
@@ -694,7 +695,12 @@ pub fn render_with(plan: &Plan, name: &str, templates: &BTreeMap<String, String>
         env.add_template_owned(n.clone(), source.clone()).map_err(|e| crate::templates::error(n, &e))?;
     }
     let t = env.get_template(name).map_err(|e| crate::templates::error(name, &e))?;
-    t.render(minijinja::Value::from_serialize(view(plan))).map_err(|e| crate::templates::error(name, &e))
+    t.render(minijinja::Value::from_serialize(view)).map_err(|e| crate::templates::error(name, &e))
+}
+
+/// Render the template `name` (`report.md.j2` or `report.html.j2`) of `templates` for `plan`.
+pub fn render_with(plan: &Plan, name: &str, templates: &BTreeMap<String, String>) -> Result<String> {
+    render_view(view(plan), name, templates)
 }
 
 /// `report.md` of `plan` with the embedded templates.

@@ -95,13 +95,11 @@ pub fn assemble(base: &Snapshot, fetched: &Fetched, now: DateTime<Utc>) -> Resul
     for region in &regions {
         let rel = price_book::file_for(region);
         let in_base = base.manifest.has_region(region);
-        let sources_of =
-            |f: Option<&crate::pricing::manifest::FileEntry>| f.map(|f| f.sources.clone()).unwrap_or_default();
         if !fetched.regions.contains(region) || !refreshed_prices {
             if in_base {
                 // Copied as stored (gzipped), byte for byte.
                 let bytes = base.read_verified(&rel)?;
-                files.push(SnapshotFile { path: rel.clone(), bytes, sources: sources_of(base.manifest.file(&rel)) });
+                files.push(SnapshotFile { path: rel.clone(), bytes, sources: base_sources(base, &rel) });
             }
             continue;
         }
@@ -110,7 +108,7 @@ pub fn assemble(base: &Snapshot, fetched: &Fetched, now: DateTime<Utc>) -> Resul
         } else {
             BTreeMap::new()
         };
-        let (bytes, sources) = region_prices(region, base_rows, sources_of(base.manifest.file(&rel)), fetched)?;
+        let (bytes, sources) = region_prices(region, base_rows, base_sources(base, &rel), fetched)?;
         files.push(SnapshotFile { path: rel, bytes: gzip(&bytes, &format!("prices/{region}.csv.gz"))?, sources });
     }
     manifest.regions = regions.into_iter().collect();
@@ -126,7 +124,7 @@ pub fn assemble(base: &Snapshot, fetched: &Fetched, now: DateTime<Utc>) -> Resul
         Some(records) => {
             let bytes = merge_instance_types(&base_types, records)
                 .map_err(|message| Error::Snapshot { location: types_rel.to_owned(), message })?;
-            let mut sources = base.manifest.file(types_rel).map(|f| f.sources.clone()).unwrap_or_default();
+            let mut sources = base_sources(base, types_rel);
             push_unique(&mut sources, SOURCE_EC2_API);
             files.push(SnapshotFile { path: types_rel.to_owned(), bytes, sources });
         }
@@ -139,7 +137,7 @@ pub fn assemble(base: &Snapshot, fetched: &Fetched, now: DateTime<Utc>) -> Resul
         Some(prices) => {
             let bytes = merge_services(&services_bytes, prices, &fetched.regions)
                 .map_err(|message| Error::Snapshot { location: services::FILE.to_owned(), message })?;
-            let mut sources = base.manifest.file(services::FILE).map(|f| f.sources.clone()).unwrap_or_default();
+            let mut sources = base_sources(base, services::FILE);
             push_unique(&mut sources, SOURCE_PRICE_LIST);
             files.push(SnapshotFile { path: services::FILE.to_owned(), bytes, sources });
         }
@@ -152,7 +150,7 @@ pub fn assemble(base: &Snapshot, fetched: &Fetched, now: DateTime<Utc>) -> Resul
         Some(found) => {
             let bytes = merge_images(&images_bytes, found, &now)
                 .map_err(|message| Error::Snapshot { location: images::FILE.to_owned(), message })?;
-            let mut sources = base.manifest.file(images::FILE).map(|f| f.sources.clone()).unwrap_or_default();
+            let mut sources = base_sources(base, images::FILE);
             push_unique(&mut sources, SOURCE_EC2_API);
             files.push(SnapshotFile { path: images::FILE.to_owned(), bytes, sources });
         }
@@ -208,11 +206,12 @@ pub fn assemble(base: &Snapshot, fetched: &Fetched, now: DateTime<Utc>) -> Resul
 }
 
 fn copy(base: &Snapshot, rel: &str, bytes: Vec<u8>) -> SnapshotFile {
-    SnapshotFile {
-        path: rel.to_owned(),
-        bytes,
-        sources: base.manifest.file(rel).map(|f| f.sources.clone()).unwrap_or_default(),
-    }
+    SnapshotFile { path: rel.to_owned(), bytes, sources: base_sources(base, rel) }
+}
+
+/// The manifest source ids of `rel` in the snapshot the refresh started from.
+fn base_sources(base: &Snapshot, rel: &str) -> Vec<String> {
+    base.manifest.file(rel).map(|f| f.sources.clone()).unwrap_or_default()
 }
 
 fn push_unique(v: &mut Vec<String>, id: &str) {
