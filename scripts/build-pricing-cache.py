@@ -1,5 +1,7 @@
 #!/usr/bin/env python3
-"""Regenerate pricing-cache/ from ../shared/data (or DATA_DIR).
+"""Regenerate pricing-cache/ from the project's raw AWS data (DATA_DIR; by default the data/ folder of
+$ROCKLIFT_SHARED, else of the shared folder beside the repository). A maintainer's tool: the test suite
+runs it only in the source cross-check group (tests/source_crosscheck.rs).
 
 In:  the real AWS data files described in shared/data/README.md.
 Out: pricing-cache/{manifest.json, instance-types.csv, images.csv, services.csv, prices/REGION.csv.gz}
@@ -19,7 +21,8 @@ from decimal import Decimal
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
-DATA = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, "..", "shared", "data"))
+SHARED = os.environ.get("ROCKLIFT_SHARED") or os.path.join(os.path.dirname(ROOT), "shared")
+DATA = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else os.path.join(SHARED, "data"))
 OUT = os.path.abspath(sys.argv[2] if len(sys.argv) > 2 else os.path.join(ROOT, "pricing-cache"))
 
 SCHEMA = 1

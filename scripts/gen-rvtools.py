@@ -9,7 +9,7 @@ VMware estate by hand (name the file RVTools_tabvInfo.csv, or pass it directly).
 
 The file is written the way RVTools writes its CSV export: UTF-8 with a BOM, CRLF line ends, `,`
 between cells, quotes only where a cell needs them. The header is the 80-column vInfo of a real
-RVTools 4.x export (../shared/samples/rvtools/example1.xlsx), plus Annotation and VI SDK Server.
+RVTools 4.x export (tests/fixtures/rvtools/example1.xlsx), plus Annotation and VI SDK Server.
 The rows look like an enterprise estate: about 84% powered on, 12% powered off, 1% suspended, 3%
 templates; VMware guest OS names (CentOS, RHEL, Rocky, Oracle Linux, Ubuntu, SLES, Debian, Windows
 Server, "Other 3.x or later Linux", a few Photon OS appliances); vCPUs in {1,2,4,8,16,32} with

@@ -9,7 +9,7 @@ Needs openpyxl for the .xlsx files, e.g. in a throwaway venv:
     /tmp/ox/bin/python scripts/make-rvtools-fixtures.py
 
 The column lists follow real RVTools exports:
-- RVTools 4.x (awkward.xlsx, csv-export/): the headers of ../shared/samples/rvtools/example1.xlsx (a real
+- RVTools 4.x (awkward.xlsx, csv-export/): the headers of tests/fixtures/rvtools/example1.xlsx (a real
   4.x export, from kubev2v/migration-planner) in their order, a subset of its ~80 vInfo columns.
 - RVTools 3.x (old-3x.xlsx): the vInfo list of the vSphere 5.5 era, "VM,DNS Name,Powerstate,Connection
   state,...,Provisioned MB,In Use MB,Unshared MB,...,Path,Annotation,<custom attributes>,Datacenter,

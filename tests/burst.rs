@@ -101,7 +101,7 @@ fn the_slurm_fragment_is_key_value_lines_as_slurm_conf_reads_them() {
 }
 
 #[test]
-fn every_shared_dump_runs_through_burst() {
+fn every_real_dump_runs_through_burst() {
     for f in [
         "sacct-output-v1.txt",
         "sacct-output-v2.txt",
@@ -109,7 +109,7 @@ fn every_shared_dump_runs_through_burst() {
         "multi-node_sacct-output.txt",
         "issues_gl-20_sacct-output.txt",
     ] {
-        let path = common::shared().join("samples/slurm").join(f);
+        let path = common::repo().join("tests/fixtures/slurm").join(f);
         let o = run(&[
             "burst",
             "--cluster",
@@ -122,7 +122,7 @@ fn every_shared_dump_runs_through_burst() {
         assert!(stdout(&o).starts_with("rocklift burst: "), "{f}");
     }
     // Without --skip-malformed the corrupt lines of gl-20 are listed, located, and nothing is written.
-    let path = common::shared().join("samples/slurm/issues_gl-20_sacct-output.txt");
+    let path = common::repo().join("tests/fixtures/slurm/issues_gl-20_sacct-output.txt");
     let o = run(&["burst", "--cluster", "tests/fixtures/hpc/cluster.toml", "--jobs", path.to_str().expect("utf8")]);
     assert_eq!(o.status.code(), Some(1));
     assert!(

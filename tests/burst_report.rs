@@ -1,5 +1,5 @@
 //! The burst report as a user gets it from `rocklift burst --out DIR`: golden report.md for the hand-made history and
-//! a shared sacct sample, every number shown in report.html and report.md traced to burst.json, `rocklift report
+//! a real sacct sample, every number shown in report.html and report.md traced to burst.json, `rocklift report
 //! burst.json` re-rendering exactly what `burst` wrote, the wait histogram matching waits replayed independently in
 //! the test, the node timeline's peak being the recommended maximum, and nothing loaded by the page.
 
@@ -16,7 +16,7 @@ use serde_json::Value;
 
 const CLUSTER: &str = "tests/fixtures/hpc/burst/cluster.toml";
 const JOBS: &str = "tests/fixtures/hpc/burst/jobs.txt";
-/// The shared sample: 878 lines of a real cluster's sacct output (483 jobs), on the one 4-core node of the burst
+/// The real sample (tests/fixtures/slurm): 878 lines of a real cluster's sacct output (483 jobs), on the one 4-core node of the burst
 /// fixture, so that jobs wait and burst.
 const SAMPLE: &str = "sacct-output-v1.txt";
 const SAMPLE_CLUSTER: &str = "tests/fixtures/hpc/burst/cluster.toml";
@@ -37,11 +37,11 @@ fn small() -> (tempfile::TempDir, PathBuf) {
     (dir, out)
 }
 
-/// `rocklift burst` on the shared sample, copied with the cluster into a temp folder so the report names them by
+/// `rocklift burst` on the real sample, copied with the cluster into a temp folder so the report names them by
 /// relative paths (the golden file must not hold a machine's folders).
 fn sample(extra: &[&str]) -> (tempfile::TempDir, PathBuf) {
     let dir = tempfile::tempdir().expect("tempdir");
-    fs::copy(common::shared().join("samples/slurm").join(SAMPLE), dir.path().join(SAMPLE)).expect("copy sample");
+    fs::copy(common::repo().join("tests/fixtures/slurm").join(SAMPLE), dir.path().join(SAMPLE)).expect("copy sample");
     fs::copy(common::repo().join(SAMPLE_CLUSTER), dir.path().join("cluster.toml")).expect("copy cluster");
     let mut args = vec!["burst", "--cluster", "cluster.toml", "--jobs", SAMPLE, "--skip-malformed", "--out", "out"];
     args.extend_from_slice(extra);
@@ -401,7 +401,7 @@ fn the_histogram_matches_waits_replayed_in_the_test() {
     // type priced in us-east-1 in the embedded snapshot.
     let cluster_text = read(&common::repo(), SAMPLE_CLUSTER);
     let cluster = parse_cluster_toml("cluster.toml", &cluster_text).expect("cluster");
-    let text = fs::read_to_string(common::shared().join("samples/slurm").join(SAMPLE)).expect("sample");
+    let text = fs::read_to_string(common::repo().join("tests/fixtures/slurm").join(SAMPLE)).expect("sample");
     let history = parse_sacct_with(SAMPLE, &text, &SacctOptions { skip_malformed: true }).expect("history");
     let snapshot = rocklift::pricing::Snapshot::embedded().expect("snapshot");
     let pricing = rocklift::estimate::LoadedPricing::load(snapshot, "us-east-1").expect("pricing");

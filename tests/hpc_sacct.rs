@@ -1,4 +1,4 @@
-//! The sacct parser against the real dumps in ../shared/samples/slurm (from
+//! The sacct parser against the real dumps in tests/fixtures/slurm (from
 //! aws-samples/hpc-cost-simulator), job by job against that project's expected parse
 //! (`*_exp_jobs.csv`), and against hand-made fixtures for the header format and the awkward cases.
 
@@ -9,7 +9,7 @@ use rocklift::hpc::time::format_timestamp;
 use rocklift::hpc::{parse_sacct, parse_sacct_with, Job, JobHistory, SacctFormat, SacctOptions};
 use rocklift::Error;
 
-const SAMPLES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/samples/slurm/");
+const SAMPLES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/slurm/");
 const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/hpc/");
 
 fn sample(name: &str) -> String {

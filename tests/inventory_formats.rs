@@ -19,10 +19,10 @@ fn check_json(args: &[&str]) -> Value {
 
 #[test]
 fn every_format_is_detected_from_the_file() {
-    let shared_xlsx = common::shared().join("samples/rvtools/example1.xlsx");
+    let real_xlsx = common::repo().join("tests/fixtures/rvtools/example1.xlsx");
     let cases: [(&str, &str, usize); 9] = [
         ("examples/smb-office.csv", "rocklift-csv", 10),
-        (shared_xlsx.to_str().expect("utf8"), "rvtools", 2),
+        (real_xlsx.to_str().expect("utf8"), "rvtools", 2),
         ("tests/fixtures/rvtools/csv-export", "rvtools", 2),
         ("tests/fixtures/rvtools/csv-export.zip", "rvtools", 2),
         ("tests/fixtures/migration_hub/import_template.csv", "aws-migration-hub", 5),
@@ -40,7 +40,7 @@ fn every_format_is_detected_from_the_file() {
 
 #[test]
 fn example1_powered_off_vms_are_left_out_and_counted() {
-    let xlsx = common::shared().join("samples/rvtools/example1.xlsx");
+    let xlsx = common::repo().join("tests/fixtures/rvtools/example1.xlsx");
     let xlsx = xlsx.to_str().expect("utf8");
     let o = run(&["inventory", "check", xlsx]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));

@@ -362,3 +362,29 @@ fn diff_of_a_damaged_folder_is_refused() {
     assert_eq!(o.status.code(), Some(1));
     assert!(common::stderr(&o).contains("services.csv: sha256 is"), "{}", common::stderr(&o));
 }
+
+/// The committed snapshot: every file the manifest lists verifies against its sha256
+/// (`Snapshot::read` checks it), and the whole folder stays under 2 MiB.
+#[test]
+fn embedded_snapshot_files_verify_and_stay_small() {
+    let snap = Snapshot::embedded().expect("embedded");
+    for f in &snap.manifest.files {
+        snap.read(&f.path).unwrap_or_else(|e| panic!("{e}"));
+    }
+    let total: u64 = walk(&common::repo().join("pricing-cache"));
+    assert!(total <= 2 * 1024 * 1024, "pricing-cache is {total} bytes");
+}
+
+fn walk(dir: &Path) -> u64 {
+    fs::read_dir(dir)
+        .expect("read_dir")
+        .map(|e| {
+            let p = e.expect("entry").path();
+            if p.is_dir() {
+                walk(&p)
+            } else {
+                fs::metadata(&p).expect("meta").len()
+            }
+        })
+        .sum()
+}

@@ -1,5 +1,5 @@
 //! The RVTools reader on real and built exports: a real RVTools 4.x workbook
-//! (`../shared/samples/rvtools/example1.xlsx`), fixtures written by `scripts/make-rvtools-fixtures.py`
+//! (`tests/fixtures/rvtools/example1.xlsx`), fixtures written by `scripts/make-rvtools-fixtures.py`
 //! (`tests/fixtures/rvtools/`: an awkward 4.x workbook, a 3.x workbook with `MB` headers, an "Export
 //! all to csv" folder and zip, malformed files), and small CSV exports written here. Every figure is
 //! derived by hand from the cells, in the comments next to it.
@@ -19,7 +19,7 @@ fn fixture(name: &str) -> PathBuf {
 }
 
 fn example1() -> PathBuf {
-    common::shared().join("samples").join("rvtools").join("example1.xlsx")
+    common::repo().join("tests/fixtures/rvtools/example1.xlsx")
 }
 
 fn d(s: &str) -> Decimal {

@@ -1,4 +1,6 @@
-//! Shared helpers for the integration tests: paths to the binary, the repo and ../shared, and running the CLI.
+//! Shared helpers for the integration tests: paths to the binary and the repository, and running the CLI.
+//! Tests read only inside the repository; the source cross-check group alone reads the project's shared
+//! data, through tests/common/source_data.rs.
 #![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
@@ -6,11 +8,6 @@ use std::process::{Command, Output};
 
 pub fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-/// `../shared` (read-only in CI); `ROCKLIFT_SHARED` overrides.
-pub fn shared() -> PathBuf {
-    std::env::var_os("ROCKLIFT_SHARED").map(PathBuf::from).unwrap_or_else(|| repo().join("..").join("shared"))
 }
 
 pub fn bin() -> &'static str {

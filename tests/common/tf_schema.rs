@@ -1,5 +1,6 @@
-//! Offline check of Terraform files against the AWS provider schema in
-//! `../shared/data/terraform-aws-provider-schema-6.66.0.json.gz` (see ../shared/data/README.md).
+//! Offline check of Terraform files against the AWS provider schema 6.66.0, trimmed to the types
+//! rocklift and its tests name: `tests/fixtures/tf-schema/aws-provider-6.66.0.json`, written by
+//! `scripts/trim-provider-schema.py` from the project's full schema (see its PROVENANCE.md).
 //!
 //! `terraform validate` needs the provider plugin from the Terraform registry, which CI cannot
 //! reach; this is the stand-in. It parses every `*.tf` with `hcl::parse` and reports, as
@@ -32,14 +33,12 @@ use hcl::template::{Directive, Element, Template};
 use hcl::{Block, Body};
 use serde::Deserialize;
 
-pub const SCHEMA_FILE: &str = "terraform-aws-provider-schema-6.66.0.json.gz";
+/// The trimmed schema, in the repository.
+pub const SCHEMA_FILE: &str = "tests/fixtures/tf-schema/aws-provider-6.66.0.json";
 
-/// `../shared/data/<SCHEMA_FILE>`; `ROCKLIFT_SHARED` overrides `../shared` (as in tests/common).
+/// `<repo>/<SCHEMA_FILE>`.
 pub fn schema_path() -> PathBuf {
-    let shared = std::env::var_os("ROCKLIFT_SHARED")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join("shared"));
-    shared.join("data").join(SCHEMA_FILE)
+    Path::new(env!("CARGO_MANIFEST_DIR")).join(SCHEMA_FILE)
 }
 
 /// One attribute of a resource, data source, provider or nested block.

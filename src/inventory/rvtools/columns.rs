@@ -6,7 +6,7 @@
 //!
 //! Where the names come from:
 //! - vInfo, vDisk, vPartition, vHost as written by RVTools 4.x: the real export
-//!   `../shared/samples/rvtools/example1.xlsx` (kubev2v/migration-planner), and the tab reference of
+//!   `tests/fixtures/rvtools/example1.xlsx` (kubev2v/migration-planner), and the tab reference of
 //!   github.com/bankielewicz/RVToolsDW ("RVTools Tabs Reference": vInfo `VM`, `Powerstate`, `Template`,
 //!   `CPUs`, `Memory` (MiB), `Datacenter`, `Cluster`, `Host`, OS columns, `VM ID`, `VM UUID`;
 //!   vPartition `Capacity MiB`, `Consumed MiB`, `Free MiB`; vHost `CPU Model`, `# CPU`, `# Cores`,

@@ -1,7 +1,7 @@
 //! The vHost sheet in, one `HostInfo` per ESXi host out (CPU model, sockets, cores, hyper-threading,
 //! memory), for the on-prem comparison; problems located by sheet, row and column.
 //!
-//! Columns (RVTools 4.x, as in `../shared/samples/rvtools/example1.xlsx`): `Host`, `Cluster`,
+//! Columns (RVTools 4.x, as in `tests/fixtures/rvtools/example1.xlsx`): `Host`, `Cluster`,
 //! `CPU Model`, `# CPU` (sockets), `Cores per CPU`, `# Cores` (cores of the whole host; when absent,
 //! sockets × cores per CPU), `HT Active`, `# Memory` (MiB).
 
