@@ -529,9 +529,11 @@ mod tests {
 
     #[test]
     fn unusable_tiers_are_missing_not_zero() {
-        let mut prices = ServicePrices::default();
-        prices.rows = vec![row("internet out", "0.09", "100", "")];
-        prices.regions = vec!["us-east-1".into()];
+        let prices = ServicePrices {
+            rows: vec![row("internet out", "0.09", "100", "")],
+            regions: vec!["us-east-1".into()],
+            ..Default::default()
+        };
         let inputs = NetworkInputs { egress_gib_month: Decimal::from(500), ..Default::default() };
         let c = price_network(&inputs, &prices, "us-east-1", &PriceOverrides::new()).expect("priced");
         assert_eq!(c.lines[0].usd_month, None);

@@ -616,15 +616,16 @@ mod tests {
     }
 
     fn prices() -> ServicePrices {
-        let mut p = ServicePrices::default();
-        p.rows = vec![
-            row("gp3 storage", "0.08"),
-            row("gp3 iops above 3000 baseline", "0.005"),
-            row("gp3 throughput above 125 MBps baseline", "0.04"),
-            row("snapshot standard", "0.05"),
-        ];
-        p.regions = vec!["us-east-1".into()];
-        p
+        ServicePrices {
+            rows: vec![
+                row("gp3 storage", "0.08"),
+                row("gp3 iops above 3000 baseline", "0.005"),
+                row("gp3 throughput above 125 MBps baseline", "0.04"),
+                row("snapshot standard", "0.05"),
+            ],
+            regions: vec!["us-east-1".into()],
+            ..Default::default()
+        }
     }
 
     #[test]

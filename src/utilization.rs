@@ -247,7 +247,7 @@ impl Bounds {
     }
 
     fn contains(&self, t: i64) -> bool {
-        self.from.map_or(true, |f| t >= f) && self.to.map_or(true, |e| t <= e)
+        self.from.is_none_or(|f| t >= f) && self.to.is_none_or(|e| t <= e)
     }
 
     /// Start and end of the window once the data's oldest and newest are known; `None` without data in it.

@@ -356,7 +356,7 @@ fn report_rerenders_what_burst_wrote() {
 fn bucket(waits: impl Iterator<Item = i64>) -> [u64; 7] {
     let mut out = [0; 7];
     for w in waits {
-        let i = BOUNDS.iter().position(|b| b.map_or(true, |b| w < b)).expect("last bucket is open");
+        let i = BOUNDS.iter().position(|b| b.is_none_or(|b| w < b)).expect("last bucket is open");
         out[i] += 1;
     }
     out

@@ -340,7 +340,7 @@ impl ReplayResult {
     pub fn wait_counts(&self) -> [u64; WAIT_BUCKETS.len()] {
         let mut counts = [0; WAIT_BUCKETS.len()];
         for w in self.jobs.iter().filter_map(|j| j.wait) {
-            let b = WAIT_BUCKETS.iter().position(|(_, below)| below.map_or(true, |below| w < below));
+            let b = WAIT_BUCKETS.iter().position(|(_, below)| below.is_none_or(|below| w < below));
             counts[b.unwrap_or(WAIT_BUCKETS.len() - 1)] += 1;
         }
         counts

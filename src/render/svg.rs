@@ -555,7 +555,7 @@ mod tests {
         // Bottom 24 + 220 of plot; y axis to 4 in steps of 1; three buckets over 720 - 52 - 24 px.
         let pts = svg.split(r#"<polyline points=""#).nth(1).and_then(|p| p.split('"').next()).expect("line");
         let first = pts.split(' ').next().expect("first");
-        let last = pts.split(' ').last().expect("last");
+        let last = pts.split(' ').next_back().expect("last");
         assert_eq!(first.split(',').nth(1), last.split(',').nth(1), "{pts}");
         assert_eq!(pts.split(' ').count(), 8, "{pts}");
         assert_eq!(svg.matches(r#"data-const="tick">"#).count(), 6, "{svg}");

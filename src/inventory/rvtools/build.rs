@@ -380,7 +380,7 @@ fn no_configuration(cols: &Columns, cpus: Option<u32>, memory: Option<Decimal>) 
     if cpus.unwrap_or(0) == 0 {
         what.push(describe(cols.label(Role::Cpus), cpus.map(|v| v.to_string())));
     }
-    if memory.map_or(true, |m| m.is_zero()) {
+    if memory.is_none_or(|m| m.is_zero()) {
         what.push(describe(cols.label(Role::MemoryMib), memory.map(|v| v.to_string())));
     }
     format!(

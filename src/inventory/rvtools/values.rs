@@ -81,7 +81,7 @@ fn ungroup(s: &str) -> Cow<'_, str> {
     let mut groups = int.split(',');
     let first_ok = groups.next().is_some_and(|g| digits(g) && g.len() <= 3);
     let rest_ok = groups.all(|g| digits(g) && g.len() == 3);
-    let frac_ok = frac.map_or(true, digits);
+    let frac_ok = frac.is_none_or(digits);
     if first_ok && rest_ok && frac_ok {
         Cow::Owned(s.replace(',', ""))
     } else {
