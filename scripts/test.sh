@@ -26,4 +26,4 @@ for ex in smb-office hpc-cluster; do
   cargo run --locked --quiet -- "${cfg[@]}" compare "examples/$ex.csv" --out "$shots/$ex/out" >/dev/null
   ./scripts/check-report.sh "$shots/$ex/out/report.html" "$shots/$ex"
 done
-cargo run --locked --quiet -- burst --cluster tests/fixtures/hpc/cluster.toml --jobs tests/fixtures/slurm/sacct-output-v1.txt --skip-malformed --out "$shots/burst/out" >/dev/null; ./scripts/check-report.sh "$shots/burst/out/report.html" "$shots/burst"
+cargo run --locked --quiet -- burst --cluster tests/fixtures/hpc/burst/cluster.toml --jobs tests/fixtures/slurm/sacct-output-v1.txt --skip-malformed --out "$shots/burst/out" >/dev/null; ./scripts/check-report.sh "$shots/burst/out/report.html" "$shots/burst"
