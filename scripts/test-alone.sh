@@ -10,10 +10,12 @@
 # The copy is the tracked and untracked-but-not-ignored files of this checkout (so uncommitted work
 # is tested too), in $ROCKLIFT_ALONE_DIR/rocklift (default: a folder of its own under $TMPDIR or
 # /tmp). It is refreshed on every run, keeping its tool installs (.venv, .venv-moto,
-# scripts/browser/node_modules) so a second run does not reinstall them. Builds go to this
-# checkout's target folder (CARGO_TARGET_DIR, default ./target), so nothing is built twice for
-# nothing. ROCKLIFT_SHARED and ROCKLIFT_REQUIRE_SHARED are cleared for CMD; pass them inside CMD
-# (`env ROCKLIFT_SHARED=... cargo test ...`) to aim a run at the shared data on purpose.
+# scripts/browser/node_modules, target) so a second run does not reinstall or rebuild them.
+# Builds always go to the copy's own target folder, whatever CARGO_TARGET_DIR says: cargo would
+# reuse a test binary built in this checkout (same relative sources, same times), and that binary
+# has this checkout's path compiled in (env!("CARGO_MANIFEST_DIR")), so a read of ../shared would
+# still find it. ROCKLIFT_SHARED and ROCKLIFT_REQUIRE_SHARED are cleared for CMD; pass them inside
+# CMD (`env ROCKLIFT_SHARED=... cargo test ...`) to aim a run at the shared data on purpose.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$(pwd)
@@ -46,7 +48,7 @@ git ls-files -z --cached --others --exclude-standard |
   tar -xf - -C "$copy"
 touch "$marker"
 
-export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$repo/target}"
+export CARGO_TARGET_DIR="$copy/target"
 echo "test-alone: running in $copy (nothing beside it; builds in $CARGO_TARGET_DIR)" >&2
 cd "$copy"
 if [ "$#" -eq 0 ]; then set -- ./scripts/test.sh; fi
