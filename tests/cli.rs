@@ -279,3 +279,23 @@ fn disk_used_flag_sizes_from_the_data_plus_growth() {
     let o = run(&["plan", "examples/smb-office.csv", "--disk", "half"]);
     assert_eq!(o.status.code(), Some(2));
 }
+
+/// The sources write 0 where a type is not sold on demand (u-6tb1.metal's Linux on-demand, 13 regions):
+/// `pricing show` says unknown, never $0/h, while the RHEL and Windows prices of the same row stand.
+#[test]
+fn a_zero_source_price_is_shown_as_unknown() {
+    let price = |os: &str| -> serde_json::Value {
+        let o = run(&["pricing", "show", "u-6tb1.metal", "--region", "us-east-1", "--os", os, "--json"]);
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+        let prices = v["prices"].as_array().expect("prices").clone();
+        prices.into_iter().find(|p| p["term"] == "on-demand").expect("on-demand row")["usd_per_hour"].clone()
+    };
+    assert_eq!(price("linux"), serde_json::Value::Null);
+    assert_eq!(price("rhel"), "4.301");
+    assert_eq!(price("windows"), "20.608");
+    let o = run(&["pricing", "show", "u-6tb1.metal", "--region", "us-east-1", "--os", "linux"]);
+    let table = stdout(&o);
+    let od = table.lines().find(|l| l.contains("on-demand")).expect("on-demand line");
+    assert!(!od.contains("0.00"), "{od}");
+}

@@ -1,6 +1,11 @@
 //! `prices/REGION.csv.gz` in, one region's EC2 prices out: per type, per OS (linux, rhel, windows), per term, with the source of each.
 //!
 //! Only the regions asked for are read, so a start-up never parses the whole snapshot.
+//!
+//! A price of 0 is unknown, never free: the EC2 sources write 0 where a type is not sold on that
+//! term (u-6tb1.metal on-demand), and AWS charges for every instance hour. So a 0 cell reads as no
+//! price, for every reader (plan, `pricing show`, `instances`, refresh, diff). A price below 0 is
+//! a damaged file.
 
 use std::collections::HashMap;
 use std::str::FromStr;
@@ -190,7 +195,11 @@ impl RegionPrices {
                     if !cell.is_empty() {
                         let d = Decimal::from_str(cell)
                             .map_err(|e| format!("line {line}: {}: '{cell}': {e}", COLUMNS[col]))?;
-                        prices[os.index()][term.index()] = Some(d);
+                        if d.is_sign_negative() && !d.is_zero() {
+                            return Err(format!("line {line}: {}: '{cell}' is below zero", COLUMNS[col]));
+                        }
+                        // 0 means "not sold on this term" in the sources: unknown, not free.
+                        prices[os.index()][term.index()] = Some(d).filter(|d| !d.is_zero());
                     }
                     col += 1;
                     if os == PriceOs::Linux && term == Term::OnDemand {
@@ -228,5 +237,33 @@ impl RegionPrices {
 
     pub fn is_empty(&self) -> bool {
         self.types.is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn csv(row: &str) -> String {
+        format!("{}\n{row}\n", COLUMNS.join(","))
+    }
+
+    #[test]
+    fn a_zero_price_is_unknown_not_free() {
+        let book =
+            RegionPrices::parse("us-east-1", csv("u-6tb1.metal,n,0,vantage,,,,4.301,,,,20.608,,0.0000,").as_bytes())
+                .expect("parses");
+        let tp = book.get("u-6tb1.metal").expect("the type");
+        assert_eq!(tp.get(PriceOs::Linux, Term::OnDemand), None);
+        assert_eq!(tp.get(PriceOs::Windows, Term::Reserved1y), None);
+        assert_eq!(tp.get(PriceOs::Rhel, Term::OnDemand), Some(Decimal::from_str("4.301").expect("dec")));
+        assert_eq!(tp.get(PriceOs::Windows, Term::OnDemand), Some(Decimal::from_str("20.608").expect("dec")));
+    }
+
+    #[test]
+    fn a_price_below_zero_is_a_located_error() {
+        let e = RegionPrices::parse("us-east-1", csv("m7i.large,y,-0.1,vantage,,,,,,,,,,,").as_bytes())
+            .expect_err("refused");
+        assert_eq!(e, "line 2: linux_od: '-0.1' is below zero");
     }
 }
