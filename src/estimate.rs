@@ -110,6 +110,7 @@ pub fn build_plan(inv: Inventory, settings: &Settings, data: &PricingData<'_>) -
     let tz: chrono_tz::Tz = settings.time_zone.parse().unwrap_or(chrono_tz::Tz::UTC);
     let mut schedules: FxHashMap<String, Option<Schedule>> = FxHashMap::default();
     let mut servers = Vec::with_capacity(inv.servers.len());
+    let mut derived_servers: Vec<String> = Vec::new();
     let mut egress = Decimal::ZERO;
     let mut data_gib = Decimal::ZERO;
     for s in inv.servers {
@@ -167,6 +168,9 @@ pub fn build_plan(inv: Inventory, settings: &Settings, data: &PricingData<'_>) -
         }
         cost(&mut sp, &ebs, ipv4, data.prices, &mut missing_service, &mut missing_storage);
         sp.purchase = purchase(&sp, data.prices, interruptible);
+        if uses_derived_prices(&sp, data.prices) {
+            derived_servers.push(sp.name.clone());
+        }
         match &sp.placement {
             MatchOutcome::Unplaced { reason } => {
                 warnings.push(format!("{} (line {}): not placed: {reason}", sp.name, sp.line))
@@ -238,6 +242,17 @@ pub fn build_plan(inv: Inventory, settings: &Settings, data: &PricingData<'_>) -
     } else {
         None
     };
+    if !derived_servers.is_empty() {
+        let n = derived_servers.len();
+        let shown: Vec<&str> = derived_servers.iter().take(5).map(String::as_str).collect();
+        notes.push(format!(
+            "spot or reserved prices of {n} server{} ({}{}) are {}",
+            if n == 1 { "" } else { "s" },
+            shown.join(", "),
+            if n > shown.len() { ", ..." } else { "" },
+            crate::pricing::sanity::DERIVED_RULE
+        ));
+    }
     let mut totals = totals(&servers, &network);
     let keep = (Decimal::ONE - settings.discount_pct / Decimal::from(100)).normalize();
     totals.discount_pct = settings.discount_pct;
@@ -330,6 +345,14 @@ pub fn build_plan(inv: Inventory, settings: &Settings, data: &PricingData<'_>) -
         migration,
         comparison: None,
     }
+}
+
+/// Do the purchase options of a placed row use a price the licence rule derived
+/// ([`crate::pricing::sanity`])?
+fn uses_derived_prices(sp: &ServerPlan, prices: &RegionPrices) -> bool {
+    let MatchOutcome::Placed(p) = &sp.placement else { return false };
+    let Some(tp) = prices.get(&p.instance_type) else { return false };
+    [Term::Spot, Term::Reserved1y, Term::Reserved3y].into_iter().any(|t| tp.is_derived(sp.os.price_os, t))
 }
 
 /// The purchase options of a placed row.

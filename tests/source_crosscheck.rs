@@ -91,6 +91,38 @@ fn expected(row: &SourceRow, term: Term, source: &str, karp: &BTreeMap<String, D
     }
 }
 
+/// What the snapshot must give for (row, term), and whether it is derived: the source's price
+/// ([`expected`]), with the licence rule of the README ("Pricing data") applied to RHEL and Windows,
+/// worked out here from the source rows alone. `data_src` names the source of each price, as the
+/// snapshot labels it (each label is itself checked against the manifest and the linux rows).
+fn expected_with_rule<'a>(
+    row: &SourceRow,
+    term: Term,
+    linux: Option<&SourceRow>,
+    data_src: impl Fn(PriceOs, Term) -> &'a str,
+    karp: &BTreeMap<String, Decimal>,
+) -> (Option<Decimal>, bool) {
+    let own = |t: Term| expected(row, t, data_src(row.os, t), karp);
+    let Some(l) = linux.filter(|_| row.os != PriceOs::Linux) else { return (own(term), false) };
+    let lin = |t: Term| expected(l, t, data_src(PriceOs::Linux, t), karp);
+    // On-demand at or below Linux's: unknown.
+    let od = match (own(Term::OnDemand), lin(Term::OnDemand)) {
+        (Some(p), Some(q)) if p <= q => None,
+        (p, _) => p,
+    };
+    if term == Term::OnDemand {
+        return (od, false);
+    }
+    match (own(term), lin(term)) {
+        // At or below Linux's price of the term: Linux's price + the on-demand licence difference.
+        (Some(p), Some(q)) if p <= q => match (od, lin(Term::OnDemand)) {
+            (Some(o), Some(lo)) => (Some(q + (o - lo)), true),
+            _ => (None, false),
+        },
+        (p, _) => (p, false),
+    }
+}
+
 #[test]
 fn every_snapshot_price_equals_its_source_row() {
     let Some(shared) = source_data::dir() else { return };
@@ -106,18 +138,32 @@ fn every_snapshot_price_equals_its_source_row() {
     // u-6tb1.metal linux on-demand in 13 regions: 0 in the source, unknown in rocklift (checked below).
     let zero_od = rows.iter().filter(|r| r.od.is_zero()).count();
     assert_eq!(zero_od, 13, "on-demand rows at 0 in the source");
+    let linux: BTreeMap<(&str, &str), &SourceRow> = rows
+        .iter()
+        .filter(|r| r.os == PriceOs::Linux)
+        .map(|r| ((r.instance_type.as_str(), r.region.as_str()), r))
+        .collect();
     let mut checked = 0usize;
     let mut from_karpenter = 0usize;
+    let mut derived_ri = 0usize;
+    let mut derived_all = 0usize;
     for (region, rs) in &by_region {
         let book = RegionPrices::load(&snap, region).expect("region prices");
         for r in rs {
             let tp = book.get(&r.instance_type).unwrap_or_else(|| panic!("{} {region} missing", r.instance_type));
+            let lin = linux.get(&(r.instance_type.as_str(), *region)).copied();
             for term in Term::ALL {
-                let src = tp.source(r.os, term);
-                assert!(snap.manifest.source(src).is_some(), "source {src} not in manifest");
-                let want = expected(r, term, src, &karp);
-                assert_eq!(tp.get(r.os, term), want, "{} {region} {} {term:?} (source {src})", r.instance_type, r.os);
-                if src == "karpenter" && term == Term::OnDemand {
+                let data = tp.data_source(r.os, term);
+                assert!(snap.manifest.source(data).is_some(), "source {data} not in manifest");
+                let (want, derived) = expected_with_rule(r, term, lin, |o, t| tp.data_source(o, t), &karp);
+                let what = format!("{} {region} {} {term:?} (source {})", r.instance_type, r.os, tp.source(r.os, term));
+                assert_eq!(tp.get(r.os, term), want, "{what}");
+                assert_eq!(tp.source(r.os, term) == "derived", derived, "{what}");
+                if derived {
+                    derived_all += 1;
+                    derived_ri += usize::from(matches!(term, Term::Reserved1y | Term::Reserved3y));
+                }
+                if data == "karpenter" && term == Term::OnDemand {
                     from_karpenter += 1;
                 }
                 checked += 1;
@@ -125,6 +171,9 @@ fn every_snapshot_price_equals_its_source_row() {
         }
     }
     assert_eq!(checked, 58_664 * 4);
+    // The review's count: 3,329 Windows reserved rows at or below Linux, each derivable.
+    assert_eq!(derived_ri, 3_329, "reserved prices derived by the licence rule");
+    assert!(derived_all > derived_ri, "some spot prices are derived too ({derived_all} in all)");
     assert!(from_karpenter > 1000, "us-east-1 linux on-demand should come from the newer karpenter list");
     // Types only in the karpenter list are priced in us-east-1 linux on-demand too, with that exact price.
     let east = RegionPrices::load(&snap, "us-east-1").expect("us-east-1");
@@ -147,9 +196,18 @@ fn pricing_show_prints_source_prices() {
     }
     let mut checked = 0;
     let mut oses = BTreeSet::new();
+    let linux: BTreeMap<(&str, &str), &SourceRow> = rows
+        .iter()
+        .filter(|r| r.os == PriceOs::Linux)
+        .map(|r| ((r.instance_type.as_str(), r.region.as_str()), r))
+        .collect();
+    let snap = Snapshot::embedded().expect("embedded snapshot");
     for (region, rs) in per_region {
+        let book = RegionPrices::load(&snap, region).expect("region prices");
         let step = (rs.len() / 15).max(1);
         for r in rs.iter().step_by(step).take(15) {
+            let tp = book.get(&r.instance_type).expect("priced");
+            let lin = linux.get(&(r.instance_type.as_str(), region)).copied();
             let os = r.os.as_str();
             let o = common::run(&["pricing", "show", &r.instance_type, "--region", region, "--os", os, "--json"]);
             assert_eq!(o.status.code(), Some(0), "{}", common::stderr(&o));
@@ -159,7 +217,9 @@ fn pricing_show_prints_source_prices() {
                 let term: Term = serde_json::from_value(p["term"].clone()).expect("term");
                 let src = p["source"].as_str().expect("source");
                 let got = p["usd_per_hour"].as_str().map(|s| Decimal::from_str(s).expect("decimal"));
-                assert_eq!(got, expected(r, term, src, &karp), "{} {region} {os} {term:?}", r.instance_type);
+                let (want, derived) = expected_with_rule(r, term, lin, |o, t| tp.data_source(o, t), &karp);
+                assert_eq!(got, want, "{} {region} {os} {term:?}", r.instance_type);
+                assert_eq!(src == "derived", derived, "{} {region} {os} {term:?}", r.instance_type);
             }
             oses.insert(os);
             checked += 1;

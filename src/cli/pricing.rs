@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use rocklift::money::display_rate;
 use rocklift::pricing::cache::{self, CachedSnapshot};
 use rocklift::pricing::diff::{self, ChangeKind};
+use rocklift::pricing::sanity::{DERIVED_RULE, DERIVED_SOURCE};
 use rocklift::pricing::{Catalog, PriceOs, RegionPrices, Snapshot, SnapshotOrigin, Term};
 use rocklift::render::table::table;
 use rocklift::settings::Overrides;
@@ -107,13 +108,19 @@ fn show(ctx: &Ctx, itype: &str, region: Option<String>, os: Option<OsArg>, as_js
             for t in Term::ALL {
                 let p = tp.and_then(|tp| tp.get(*o, t));
                 let src = tp.map(|tp| tp.source(*o, t)).unwrap_or(rocklift::pricing::price_book::DEFAULT_SOURCE);
-                price_rows.push(json!({
+                let data = tp.map(|tp| tp.data_source(*o, t)).unwrap_or(src);
+                let mut row = json!({
                     "os": o.as_str(),
                     "term": t,
                     "usd_per_hour": p.map(|d| d.normalize().to_string()),
                     "source": src,
-                    "data_date": date_of(src),
-                }));
+                    "data_date": date_of(data),
+                });
+                if src == DERIVED_SOURCE {
+                    row["derived_from"] = json!(data);
+                    row["rule"] = json!(DERIVED_RULE);
+                }
+                price_rows.push(row);
             }
         }
         let v = json!({
@@ -174,6 +181,7 @@ fn show(ctx: &Ctx, itype: &str, region: Option<String>, os: Option<OsArg>, as_js
     };
     s.push_str(&format!("{region}: {offered}\n"));
     let mut rows = vec![["os", "term", "$/hour", "$/month (730 h)", "source"].map(String::from).to_vec()];
+    let mut any_derived = false;
     for o in &oses {
         for t in Term::ALL {
             let src = tp.source(*o, t);
@@ -184,11 +192,21 @@ fn show(ctx: &Ctx, itype: &str, region: Option<String>, os: Option<OsArg>, as_js
                 None if t == Term::Spot && tp.get(*o, Term::OnDemand).is_some() => ("unknown".into(), "-".into()),
                 None => ("-".into(), "-".into()),
             };
-            rows.push(vec![o.to_string(), t.as_str().to_owned(), hour, month, format!("{src} {}", date_of(src))]);
+            let src_cell = if src == DERIVED_SOURCE {
+                any_derived = true;
+                let data = tp.data_source(*o, t);
+                format!("derived* from {data} {}", date_of(data))
+            } else {
+                format!("{src} {}", date_of(src))
+            };
+            rows.push(vec![o.to_string(), t.as_str().to_owned(), hour, month, src_cell]);
         }
     }
     s.push_str(&table(rows, 2));
     s.push('\n');
+    if any_derived {
+        s.push_str(&format!("* {DERIVED_RULE}\n"));
+    }
     s.push_str(&format!(
         "Prices: {} snapshot, {}. linux is also the price of Rocky Linux (no licence charge).\n",
         snapshot.origin, m.data_date_note

@@ -11,6 +11,7 @@ pub mod manifest;
 pub mod price_book;
 #[cfg(feature = "refresh")]
 pub mod refresh;
+pub mod sanity;
 pub mod services;
 pub mod snapshot;
 

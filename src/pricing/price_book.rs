@@ -13,6 +13,7 @@ use std::str::FromStr;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
+use super::sanity::{self, Fixes, DERIVED_SOURCE};
 use super::snapshot::Snapshot;
 use crate::error::{Error, Result};
 
@@ -95,6 +96,8 @@ pub struct TypePrices {
     pub prices_source: String,
     /// Source id of the spot prices (`spot_src` column; `vantage` when absent).
     pub spot_source: String,
+    /// The prices derived by the licence rule of [`sanity`] (their source is [`DERIVED_SOURCE`]).
+    fixes: Fixes,
 }
 
 impl TypePrices {
@@ -102,8 +105,24 @@ impl TypePrices {
         self.prices[os.index()][term.index()]
     }
 
-    /// The manifest source id of a price.
+    /// The manifest source id of a price, or [`DERIVED_SOURCE`] for a price the licence rule derived.
     pub fn source(&self, os: PriceOs, term: Term) -> &str {
+        if self.is_derived(os, term) {
+            DERIVED_SOURCE
+        } else {
+            self.data_source(os, term)
+        }
+    }
+
+    /// Was this price derived by the licence rule of [`sanity`] (Linux's price of the term plus the
+    /// on-demand licence difference) rather than read from its source?
+    pub fn is_derived(&self, os: PriceOs, term: Term) -> bool {
+        self.fixes.derived[os.index()][term.index()]
+    }
+
+    /// The manifest source id of the data a price comes from (for a derived one: of the prices it
+    /// was derived from).
+    pub fn data_source(&self, os: PriceOs, term: Term) -> &str {
         if os == PriceOs::Linux && term == Term::OnDemand {
             &self.linux_od_source
         } else if term == Term::Spot {
@@ -215,9 +234,10 @@ impl RegionPrices {
                 }
             };
             let (prices_source, spot_source) = (source(COLUMNS.len()), source(COLUMNS.len() + 1));
+            let fixes = sanity::licence_floor(&mut prices);
             types.insert(
                 rec[0].to_owned(),
-                TypePrices { offered, prices, linux_od_source: rec[3].to_owned(), prices_source, spot_source },
+                TypePrices { offered, prices, linux_od_source: rec[3].to_owned(), prices_source, spot_source, fixes },
             );
         }
         Ok(RegionPrices { region: region.to_owned(), types })
