@@ -15,11 +15,12 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use crate::inventory::ArchChoice;
+use crate::pricing::burst_baseline;
 use crate::pricing::catalog::Arch;
 use crate::pricing::{Catalog, InstanceSpec, PriceOs, RegionPrices, Term};
-use crate::sizing::{BurstableRule, Requirement, BURSTABLE_BASELINE_PCT};
+use crate::sizing::{BurstableRule, Requirement};
 
-/// The smallest memory of a burstable type the `auto` rule admits (`small` and up, 20% baseline).
+/// The smallest memory of a burstable type the `auto` rule admits (`small` and up).
 const BURSTABLE_MIN_MEMORY_GIB: u32 = 2;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -304,7 +305,8 @@ fn fits(c: &Candidate<'_>, req: &Requirement, want_gpu: &[String]) -> bool {
             BurstableRule::Never => return false,
             BurstableRule::Allow => {}
             BurstableRule::IfBaselineCovers { load_vcpus } => {
-                let baseline = Decimal::from(c.spec.vcpus) * Decimal::from(BURSTABLE_BASELINE_PCT) / Decimal::from(100);
+                // AWS's published baseline of this very type; a type without one is not admitted.
+                let Some(baseline) = burst_baseline::baseline_vcpus(&c.spec.instance_type) else { return false };
                 if baseline < load_vcpus || c.memory_gib < Decimal::from(BURSTABLE_MIN_MEMORY_GIB) {
                     return false;
                 }

@@ -13,8 +13,6 @@ use crate::settings::{Burstable, Settings, Sizing};
 
 /// Highest p95 CPU (percent) under which `burstable = "auto"` lets a server consider t-family types.
 pub const BURSTABLE_MAX_P95: u32 = 20;
-/// The baseline share of each vCPU that t-family types from `small` up sustain without credits (20%).
-pub const BURSTABLE_BASELINE_PCT: u32 = 20;
 pub const MIN_VCPUS: u32 = 1;
 pub const MIN_MEMORY_GIB: Decimal = Decimal::from_parts(5, 0, 0, false, 1);
 
@@ -36,7 +34,8 @@ pub enum Basis {
 pub enum BurstableRule {
     Never,
     Allow,
-    /// Only types whose baseline (20% of each vCPU) covers this p95 load in vCPUs, with at least 2 GiB.
+    /// Only types whose published baseline ([`crate::pricing::burst_baseline`]) covers this p95 load
+    /// in vCPUs, with at least 2 GiB.
     IfBaselineCovers {
         load_vcpus: Decimal,
     },

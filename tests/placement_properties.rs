@@ -1,5 +1,6 @@
 //! Property: over random inventories, no placement is smaller than its requirement, no requirement is
-//! smaller than what the sizing rule demands, the placement is the cheapest fitting type, and the costs add up.
+//! smaller than what the sizing rule demands, the placement is the cheapest fitting type, a burstable
+//! type placed for a low-p95 server sustains that load at AWS's published baseline, and the costs add up.
 
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
@@ -11,7 +12,36 @@ use rocklift::matching::{MatchOutcome, Matcher};
 use rocklift::money::HOURS_PER_MONTH;
 use rocklift::pricing::{Snapshot, Term};
 use rocklift::settings::{Burstable, Settings, Sizing};
+use rocklift::sizing::BurstableRule;
 use rust_decimal::Decimal;
+
+/// CPU credits earned per hour by each burstable size, copied here from the Amazon EC2 User Guide's
+/// credit table (burstable-credits-baseline-concepts.md) so the check does not trust the code's own
+/// table; one credit is one vCPU-minute, so credits / 60 is the baseline in vCPUs.
+fn published_credits(instance_type: &str) -> Option<Decimal> {
+    let credits = match instance_type {
+        "t2.nano" => "3",
+        "t2.micro" => "6",
+        "t2.small" => "12",
+        "t2.medium" => "24",
+        "t2.large" => "36",
+        "t2.xlarge" => "54",
+        "t2.2xlarge" => "81.6",
+        t => match t.split_once('.') {
+            Some(("t3" | "t3a" | "t4g", size)) => match size {
+                "nano" => "6",
+                "micro" => "12",
+                "small" | "medium" => "24",
+                "large" => "36",
+                "xlarge" => "96",
+                "2xlarge" => "192",
+                _ => return None,
+            },
+            _ => return None,
+        },
+    };
+    Some(credits.parse().expect("decimal"))
+}
 
 fn pricing(region: &str) -> &'static LoadedPricing {
     static CELLS: OnceLock<BTreeMap<&'static str, LoadedPricing>> = OnceLock::new();
@@ -165,6 +195,12 @@ proptest! {
                     prop_assert!((spec.current_generation || settings.include_previous_generation) && !spec.bare_metal);
                     prop_assert_eq!(pl.ebs_optimizable, spec.ebs_optimized_support != "unsupported");
                     if settings.burstable == Burstable::Never { prop_assert!(!spec.burstable); }
+                    if let (true, BurstableRule::IfBaselineCovers { load_vcpus }) = (spec.burstable, &req.burstable) {
+                        let credits = published_credits(&pl.instance_type);
+                        prop_assert!(credits.is_some(), "{} placed under auto without a published baseline", pl.instance_type);
+                        let baseline = credits.unwrap_or_default() / Decimal::from(60);
+                        prop_assert!(baseline >= *load_vcpus, "{}: baseline {} < load {}", pl.instance_type, baseline, load_vcpus);
+                    }
                     let tp = p.prices.get(&pl.instance_type).expect("priced");
                     prop_assert!(tp.is_offered());
                     prop_assert_eq!(Some(pl.hourly_usd), tp.get(req.price_os, Term::OnDemand));
@@ -206,5 +242,25 @@ proptest! {
         prop_assert_eq!(by_role + plan.network.total_usd_month, plan.totals.monthly_usd);
         let by_category: Decimal = plan.totals.by_category.values().copied().sum();
         prop_assert_eq!(by_category, plan.totals.monthly_usd);
+    }
+}
+
+/// The review's case: an 8-vCPU Windows server at 19 % p95 (1.52 vCPUs of load) used to land on
+/// t2.2xlarge, whose baseline is 17 % of each of its 8 vCPUs (1.36 vCPUs): placed below its need.
+#[test]
+fn an_8_vcpu_server_at_19_percent_is_not_placed_below_its_baseline() {
+    let p = pricing("us-east-1");
+    let csv = "name,cpus,memory_gib,os,cpu_util_p95\nwin8,8,32,Windows Server 2019 Standard,19\n";
+    let inv: Inventory = native_csv::parse("t.csv", csv.as_bytes()).expect("inventory");
+    let plan = build_plan(inv, &Settings::default(), &p.data());
+    let sp = &plan.servers[0];
+    let load = Decimal::from(8) * Decimal::from(19) / Decimal::from(100);
+    assert_eq!(sp.requirement.burstable, BurstableRule::IfBaselineCovers { load_vcpus: load });
+    let MatchOutcome::Placed(pl) = &sp.placement else { panic!("not placed: {:?}", sp.placement) };
+    assert_ne!(pl.instance_type, "t2.2xlarge");
+    let t2 = published_credits("t2.2xlarge").expect("t2.2xlarge") / Decimal::from(60);
+    assert!(t2 < load, "the case needs t2.2xlarge's baseline ({t2}) below the load ({load})");
+    if let Some(credits) = published_credits(&pl.instance_type) {
+        assert!(credits / Decimal::from(60) >= load, "{}", pl.instance_type);
     }
 }

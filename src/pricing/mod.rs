@@ -3,6 +3,7 @@
 //! The core reads prices only through [`Snapshot`]; a refreshed snapshot (from the AWS APIs) is just
 //! another folder in the same format, so refresh slots in without touching the core.
 
+pub mod burst_baseline;
 pub mod cache;
 pub mod catalog;
 pub mod diff;
