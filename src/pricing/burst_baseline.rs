@@ -12,10 +12,6 @@ use std::str::FromStr;
 
 use rust_decimal::Decimal;
 
-/// Where the table comes from, for reports and the README.
-pub const SOURCE: &str = "Amazon EC2 User Guide, burstable performance instances, CPU credits earned per hour \
-(awsdocs/amazon-ec2-user-guide burstable-credits-baseline-concepts.md, commit 0147f878, read 2026-12-03)";
-
 /// Sizes and the CPU credits each earns an hour, per family.
 const T2: [(&str, &str); 7] = [
     ("nano", "3"),
