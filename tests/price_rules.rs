@@ -6,7 +6,6 @@
 mod common;
 
 use std::collections::BTreeMap;
-use std::io::Read;
 use std::str::FromStr;
 
 use rocklift::pricing::{PriceOs, RegionPrices, Snapshot, Term};
@@ -42,15 +41,7 @@ fn licensed_prices_are_above_linux_and_none_is_zero_in_every_region() {
 
 /// The cells of one row of the committed `pricing-cache/prices/REGION.csv.gz`, by column name.
 fn committed_row(region: &str, instance_type: &str) -> BTreeMap<String, String> {
-    let path = common::repo().join(format!("pricing-cache/prices/{region}.csv.gz"));
-    let mut text = String::new();
-    flate2::read::GzDecoder::new(std::fs::File::open(&path).expect("prices file"))
-        .read_to_string(&mut text)
-        .expect("gunzip");
-    let mut rdr = csv::Reader::from_reader(text.as_bytes());
-    let header = rdr.headers().expect("header").clone();
-    let row = rdr.records().map(|r| r.expect("row")).find(|r| &r[0] == instance_type).expect("the type's row");
-    header.iter().zip(row.iter()).map(|(h, v)| (h.to_owned(), v.to_owned())).collect()
+    common::snapshot_prices(region).remove(instance_type).expect("the type's row")
 }
 
 /// The review's case: in eu-central-1 the source gives m6a.large Windows the Linux reserved prices.

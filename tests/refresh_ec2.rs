@@ -10,7 +10,6 @@ mod common;
 mod moto;
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::io::Read;
 use std::str::FromStr;
 use std::time::{Duration, SystemTime};
 
@@ -45,13 +44,6 @@ async fn moto_client(server: &MotoServer, region: &str) -> aws_sdk_ec2::Client {
 
 fn start_moto() -> Option<MotoServer> {
     MotoServer::start(&moto::fixture("rocky-amis.json"))
-}
-
-fn gunzip(path: &std::path::Path) -> String {
-    let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    let mut text = String::new();
-    flate2::read::GzDecoder::new(bytes.as_slice()).read_to_string(&mut text).unwrap();
-    text
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -119,7 +111,7 @@ async fn offerings_from_moto_give_the_cache_offered_column() {
         let sorted: BTreeSet<&str> = fetched.iter().copied().collect();
         assert_eq!(fetched, sorted.into_iter().collect::<Vec<_>>(), "{region}: offerings sorted by type, once each");
 
-        let prices = gunzip(&moto::repo().join(format!("pricing-cache/prices/{region}.csv.gz")));
+        let prices = common::read_gz(&moto::repo().join(format!("pricing-cache/prices/{region}.csv.gz")));
         let mut rdr = csv::Reader::from_reader(prices.as_bytes());
         let headers = rdr.headers().unwrap().clone();
         let (t, o) = (

@@ -2,11 +2,11 @@
 //! answering with recorded aws_v1 responses (tests/fixtures/price-list, prices from pricing-cache/).
 #![cfg(feature = "refresh")]
 
+mod common;
 #[path = "common/price_list_server.rs"]
 mod price_list_server;
 
 use std::collections::BTreeMap;
-use std::io::Read;
 use std::str::FromStr;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
@@ -44,21 +44,7 @@ fn dec(s: &str) -> Decimal {
 
 /// `pricing-cache/prices/us-east-1.csv.gz`: instance type → column → value.
 fn snapshot_prices() -> BTreeMap<String, BTreeMap<String, String>> {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("pricing-cache/prices/us-east-1.csv.gz");
-    let mut text = String::new();
-    flate2::read::GzDecoder::new(std::fs::File::open(&path).expect("open the snapshot prices"))
-        .read_to_string(&mut text)
-        .expect("gunzip the snapshot prices");
-    let mut rows = csv::Reader::from_reader(text.as_bytes());
-    let headers = rows.headers().expect("header").clone();
-    rows.records()
-        .map(|r| {
-            let r = r.expect("a csv row");
-            let row: BTreeMap<String, String> =
-                headers.iter().zip(r.iter()).map(|(h, v)| (h.to_owned(), v.to_owned())).collect();
-            (row["instance_type"].clone(), row)
-        })
-        .collect()
+    common::snapshot_prices("us-east-1")
 }
 
 fn column(p: &Ec2Price) -> String {

@@ -15,7 +15,6 @@ mod common;
 mod source_data;
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::io::Read;
 use std::path::Path;
 use std::str::FromStr;
 
@@ -41,11 +40,7 @@ fn dec(s: &str) -> Option<Decimal> {
 }
 
 fn vantage_rows(shared: &Path) -> Vec<SourceRow> {
-    let path = shared.join("data/aws-ec2-prices.csv.gz");
-    let mut text = String::new();
-    flate2::read::GzDecoder::new(std::fs::File::open(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display())))
-        .read_to_string(&mut text)
-        .expect("gunzip");
+    let text = common::read_gz(&shared.join("data/aws-ec2-prices.csv.gz"));
     let mut rdr = csv::Reader::from_reader(text.as_bytes());
     rdr.records()
         .map(|r| {
@@ -89,6 +84,11 @@ fn expected(row: &SourceRow, term: Term, source: &str, karp: &BTreeMap<String, D
         ("vantage", Term::Reserved3y) => row.ri3.filter(|p| !p.is_zero()),
         (s, t) => panic!("unexpected source {s} for {t:?}"),
     }
+}
+
+/// The Linux rows, by (type, region): the other side of the licence rule.
+fn linux_rows(rows: &[SourceRow]) -> BTreeMap<(&str, &str), &SourceRow> {
+    rows.iter().filter(|r| r.os == PriceOs::Linux).map(|r| ((r.instance_type.as_str(), r.region.as_str()), r)).collect()
 }
 
 /// What the snapshot must give for (row, term), and whether it is derived: the source's price
@@ -138,11 +138,7 @@ fn every_snapshot_price_equals_its_source_row() {
     // u-6tb1.metal linux on-demand in 13 regions: 0 in the source, unknown in rocklift (checked below).
     let zero_od = rows.iter().filter(|r| r.od.is_zero()).count();
     assert_eq!(zero_od, 13, "on-demand rows at 0 in the source");
-    let linux: BTreeMap<(&str, &str), &SourceRow> = rows
-        .iter()
-        .filter(|r| r.os == PriceOs::Linux)
-        .map(|r| ((r.instance_type.as_str(), r.region.as_str()), r))
-        .collect();
+    let linux = linux_rows(&rows);
     let mut checked = 0usize;
     let mut from_karpenter = 0usize;
     let mut derived_ri = 0usize;
@@ -196,11 +192,7 @@ fn pricing_show_prints_source_prices() {
     }
     let mut checked = 0;
     let mut oses = BTreeSet::new();
-    let linux: BTreeMap<(&str, &str), &SourceRow> = rows
-        .iter()
-        .filter(|r| r.os == PriceOs::Linux)
-        .map(|r| ((r.instance_type.as_str(), r.region.as_str()), r))
-        .collect();
+    let linux = linux_rows(&rows);
     let snap = Snapshot::embedded().expect("embedded snapshot");
     for (region, rs) in per_region {
         let book = RegionPrices::load(&snap, region).expect("region prices");
@@ -265,13 +257,6 @@ fn pricing_cache_is_reproducible_from_shared_data() {
     }
 }
 
-fn gunzip_file(path: &Path) -> String {
-    let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    let mut text = String::new();
-    flate2::read::GzDecoder::new(bytes.as_slice()).read_to_string(&mut text).expect("gunzip");
-    text
-}
-
 /// pricing-cache/instance-types.csv against the raw DescribeInstanceTypes data it was built from:
 /// the same types, and per type the vCPUs, memory, architectures, bare metal, current generation and
 /// burstable flags.
@@ -279,7 +264,7 @@ fn gunzip_file(path: &Path) -> String {
 fn catalogue_agrees_with_the_raw_instance_type_data() {
     let Some(shared) = source_data::dir() else { return };
     let raw: serde_json::Value =
-        serde_json::from_str(&gunzip_file(&shared.join("data/aws-ec2-instance-types.json.gz"))).expect("json");
+        serde_json::from_str(&common::read_gz(&shared.join("data/aws-ec2-instance-types.json.gz"))).expect("json");
     let raw = raw.as_object().expect("an object keyed by type");
     let csv_text = std::fs::read_to_string(common::repo().join("pricing-cache/instance-types.csv")).expect("catalogue");
     let mut rdr = csv::Reader::from_reader(csv_text.as_bytes());
@@ -326,11 +311,11 @@ fn catalogue_agrees_with_the_raw_instance_type_data() {
 fn offered_column_agrees_with_the_raw_offerings() {
     let Some(shared) = source_data::dir() else { return };
     let raw: BTreeMap<String, Vec<String>> =
-        serde_json::from_str(&gunzip_file(&shared.join("data/aws-ec2-offerings-by-region.json.gz"))).expect("json");
+        serde_json::from_str(&common::read_gz(&shared.join("data/aws-ec2-offerings-by-region.json.gz"))).expect("json");
     let snap = Snapshot::embedded().expect("embedded");
     let mut compared = 0;
     for region in snap.manifest.regions.iter() {
-        let text = gunzip_file(&common::repo().join(format!("pricing-cache/prices/{region}.csv.gz")));
+        let text = common::read_gz(&common::repo().join(format!("pricing-cache/prices/{region}.csv.gz")));
         let mut rdr = csv::Reader::from_reader(text.as_bytes());
         let h = rdr.headers().expect("header").clone();
         let (t, o) = (

@@ -10,6 +10,30 @@ pub fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
+/// The text of a gzip file (panics naming the file).
+pub fn read_gz(path: &Path) -> String {
+    use std::io::Read;
+    let file = std::fs::File::open(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let mut text = String::new();
+    flate2::read::GzDecoder::new(file).read_to_string(&mut text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    text
+}
+
+/// The committed snapshot's `pricing-cache/prices/REGION.csv.gz`: instance type → column → value.
+pub fn snapshot_prices(region: &str) -> std::collections::BTreeMap<String, std::collections::BTreeMap<String, String>> {
+    let text = read_gz(&repo().join(format!("pricing-cache/prices/{region}.csv.gz")));
+    let mut rows = csv::Reader::from_reader(text.as_bytes());
+    let headers = rows.headers().expect("header").clone();
+    rows.records()
+        .map(|r| {
+            let r = r.expect("a csv row");
+            let row: std::collections::BTreeMap<String, String> =
+                headers.iter().zip(r.iter()).map(|(h, v)| (h.to_owned(), v.to_owned())).collect();
+            (row["instance_type"].clone(), row)
+        })
+        .collect()
+}
+
 pub fn bin() -> &'static str {
     env!("CARGO_BIN_EXE_rocklift")
 }
