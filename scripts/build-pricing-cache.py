@@ -32,6 +32,10 @@ OFFERINGS = "aws-ec2-offerings-by-region.json.gz"
 AMIS = "rocky-rhel-amis.csv"
 KARPENTER = "aws-ec2-linux-ondemand-us-east-1-2026-07-20.csv"
 SERVICES = "aws-services-prices-us-east-1.csv"
+# Kept in this repository (data/README.md names its AWS sources): the families AWS documents as
+# previous generation. It decides the catalogue's current_generation flag, not moto's CurrentGeneration.
+PREVIOUS_GENERATION = "ec2-previous-generation.csv"
+REPO_DATA = os.path.join(ROOT, "data")
 # shared/data/README.md: EBS, transfer, NAT and IPv4 prices are published identically for these.
 SERVICE_REGIONS = ["us-east-1", "us-east-2", "us-west-2"]
 OS_MAP = {"linux": "linux", "rhel": "rhel", "mswin": "windows"}
@@ -87,6 +91,15 @@ SOURCES = [
         "data_date": "2026",
         "date_note": "2026",
     },
+    {
+        "id": "aws-previous-generation",
+        "file": PREVIOUS_GENERATION,
+        "what": "EC2 instance families AWS documents as previous generation; every other family is current (sets current_generation)",
+        "origin": "Amazon EC2 Instance Types guide, Specifications for Amazon EC2 previous generation instances (docs.aws.amazon.com/ec2/latest/instancetypes/pg.html), and the EC2 User Guide's 2018 list of retired families (awsdocs/amazon-ec2-user-guide doc_source/instance-types.md, commit 00f19653); see data/README.md",
+        "data_date": "2026-12-03",
+        "date_note": "pages read 2026-12-03",
+        "location": "repository:data/",
+    },
 ]
 
 NOT_KNOWN_OFFLINE = [
@@ -133,7 +146,13 @@ def gz(text):
 
 def main():
     for s in SOURCES:
-        s["sha256"] = sha256_file(os.path.join(DATA, s["file"]))
+        location = s.pop("location", None)  # written after sha256, in the order rocklift writes it
+        folder = REPO_DATA if location == "repository:data/" else DATA
+        s["sha256"] = sha256_file(os.path.join(folder, s["file"]))
+        if location:
+            s["location"] = location
+    with open(os.path.join(REPO_DATA, PREVIOUS_GENERATION), newline="") as f:
+        previous_families = {r["family"] for r in csv.DictReader(f)}
 
     # ---- instance specs
     raw = json.load(gzip.open(os.path.join(DATA, TYPES), "rt"))
@@ -167,7 +186,7 @@ def main():
             net.get("NetworkPerformance", ""),
             store.get("TotalSizeInGB", 0) if store else 0,
             store_type,
-            "y" if r.get("CurrentGeneration") else "n",
+            "n" if name.split(".")[0] in previous_families else "y",
             "y" if r.get("BurstablePerformanceSupported") else "n",
             "y" if r.get("BareMetal") else "n",
             (r.get("EbsInfo") or {}).get("EbsOptimizedSupport", ""),
@@ -247,7 +266,7 @@ def main():
     services_csv = csv_text(["service", "item", "unit", "usd", "tier_from", "tier_to", "note"], svc)
 
     for rel, text, srcs, n in [
-        ("instance-types.csv", types_csv, ["moto-types"], len(type_rows)),
+        ("instance-types.csv", types_csv, ["moto-types", "aws-previous-generation"], len(type_rows)),
         ("images.csv", images_csv, ["soca-amis"], len(amis)),
         ("services.csv", services_csv, ["aws-pages"], len(svc)),
     ]:

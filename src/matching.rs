@@ -2,7 +2,7 @@
 //! current-generation type offered in the region that meets vCPU, memory, GPU (count and model) and arch,
 //! with the reason and the runner-up.
 //!
-//! Left out of automatic placement: types EC2 flags as previous generation (unless asked for), bare metal, Mac, types with GPUs for servers
+//! Left out of automatic placement: types AWS lists as previous generation (unless asked for), bare metal, Mac, types with GPUs for servers
 //! without GPUs, and t-family types unless the requirement's burstable rule admits them. Ties on price go
 //! to fewer vCPUs, then less memory, then the type name, so the result never depends on input order.
 
@@ -156,7 +156,7 @@ fn gpu_tokens(s: &str) -> Vec<String> {
 }
 
 impl<'a> Matcher<'a> {
-    /// `previous_generation`: also place types EC2 flags as previous generation.
+    /// `previous_generation`: also place types AWS lists as previous generation.
     pub fn new(catalog: &'a Catalog, prices: &'a RegionPrices, previous_generation: bool) -> Self {
         let mut lists = HashMap::new();
         for os in PriceOs::ALL {

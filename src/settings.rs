@@ -8,7 +8,7 @@
 //! min_confidence_stars = 4    # a utilization history rated fewer stars sizes nothing down (1 to 5)
 //! arch = "x86_64"             # default architecture for servers without an `arch` column: x86_64, arm64 or any
 //! burstable = "auto"          # t-family types: "auto" (only under the low-p95 rule), "allow", or "never"
-//! include_previous_generation = false  # also place types EC2 flags CurrentGeneration = false (m5, c5, m6i, g5, ...)
+//! include_previous_generation = false  # also place types AWS lists as previous generation (m4, c4, r4, p3, ...)
 //! root_volume_gib_linux = 20  # root volume of a Linux server; the rest of its disk becomes a data volume
 //! root_volume_gib_windows = 50
 //! time_zone = "UTC"           # IANA zone for schedules that do not name one

@@ -251,18 +251,21 @@ fn instances_lists_cheapest_first() {
         );
         assert_eq!(t["arch"], "x86_64");
     }
-    // g5 (A10G) is flagged previous generation in the snapshot's EC2 data: only listed when asked for.
-    let gpu = |extra: &[&str]| {
-        let mut args =
-            vec!["instances", "--vcpus", "8", "--memory", "32", "--gpus", "1", "--gpu-model", "A10G", "--json"];
-        args.extend_from_slice(extra);
-        let v: serde_json::Value = serde_json::from_slice(&run(&args).stdout).expect("json");
+    // g5 (A10G) is current generation (AWS's list, data/ec2-previous-generation.csv): listed by default;
+    // m4 is previous: only listed when asked for.
+    let list = |args: &[&str]| {
+        let v: serde_json::Value = serde_json::from_slice(&run(args).stdout).expect("json");
         v["types"].as_array().expect("types").clone()
     };
-    assert!(gpu(&[]).is_empty());
-    let all = gpu(&["--include-previous-generation"]);
-    assert!(!all.is_empty());
-    assert!(all
+    let gpu = list(&["instances", "--vcpus", "8", "--memory", "32", "--gpus", "1", "--gpu-model", "A10G", "--json"]);
+    assert!(!gpu.is_empty());
+    let m4 = |t: &serde_json::Value| t["instance_type"].as_str().is_some_and(|s| s.starts_with("m4."));
+    let small = ["instances", "--vcpus", "2", "--memory", "8", "--arch", "x86_64", "--limit", "1000", "--json"];
+    assert!(!list(&small).iter().any(m4));
+    let mut with_previous = small.to_vec();
+    with_previous.insert(with_previous.len() - 1, "--include-previous-generation");
+    assert!(list(&with_previous).iter().any(m4));
+    assert!(gpu
         .iter()
         .all(|t| t["gpu_model"] == "A10G" && t["instance_type"].as_str().is_some_and(|s| s.starts_with("g5."))));
 }

@@ -35,7 +35,7 @@ pub struct Args {
     /// Region (default from rocklift.toml, else us-east-1).
     #[arg(long)]
     region: Option<String>,
-    /// Also list types EC2 flags as previous generation.
+    /// Also list types AWS lists as previous generation (m4, c4, r4, ...).
     #[arg(long)]
     include_previous_generation: bool,
     /// Include t-family (burstable) types.

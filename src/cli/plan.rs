@@ -43,7 +43,7 @@ pub struct Args {
     /// t-family (burstable) types: auto = only for low p95 CPU, allow, never.
     #[arg(long, value_enum)]
     burstable: Option<BurstableArg>,
-    /// Also place types EC2 flags as previous generation (m5, c5, m6i, r6i, g5, ... in this snapshot).
+    /// Also place types AWS lists as previous generation (m4, c4, r4, p3, ...).
     #[arg(long)]
     include_previous_generation: bool,
     /// Uplink in Mbit/s for copying the data to AWS (default from rocklift.toml, else 100).

@@ -36,6 +36,10 @@ pub struct Source {
     pub data_date: String,
     pub date_note: String,
     pub sha256: String,
+    /// Where `file` lives when it is not one of the shared raw data files: `repository:data/`
+    /// for a list kept in this repository (e.g. the previous-generation families).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub location: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]

@@ -7,6 +7,7 @@ pub mod burst_baseline;
 pub mod cache;
 pub mod catalog;
 pub mod diff;
+pub mod generation;
 pub mod images;
 pub mod manifest;
 pub mod price_book;

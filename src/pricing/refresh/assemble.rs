@@ -230,6 +230,7 @@ fn add_source(manifest: &mut Manifest, id: &str, what: &str, origin: &str, date:
         data_date: date.to_owned(),
         date_note: format!("fetched {date}"),
         sha256: String::new(),
+        location: None,
     });
 }
 

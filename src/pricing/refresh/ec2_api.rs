@@ -16,6 +16,8 @@ use aws_sdk_ec2::types::{Filter, Image, ImageState, InstanceTypeInfo, LocationTy
 use aws_sdk_ec2::Client;
 use rust_decimal::{Decimal, RoundingStrategy};
 
+use crate::pricing::generation;
+
 use super::records::{InstanceTypeRecord, Offering, RockyImage, SpotAverage};
 use super::ApiConfig;
 use crate::error::{Error, Result};
@@ -107,6 +109,7 @@ pub async fn instance_types(client: &Client) -> Result<Vec<InstanceTypeRecord>> 
 /// `scripts/build-pricing-cache.py`: GPU models and makers are the distinct names joined with `+`
 /// (sorted), the GPU memory only when there are GPUs, the instance storage types the distinct disk
 /// types joined with `+`, the EFA interfaces only when EFA is supported. Errors name the missing field.
+/// The record has no generation flag: the row takes it from AWS's documented list (see below).
 pub fn instance_type_record(info: &InstanceTypeInfo) -> std::result::Result<InstanceTypeRecord, String> {
     let name = info.instance_type().map(|t| t.as_str().to_owned()).ok_or("a record without InstanceType")?;
     let vcpu = info.v_cpu_info();
@@ -180,7 +183,6 @@ pub fn instance_type_record(info: &InstanceTypeInfo) -> std::result::Result<Inst
         network: net.and_then(|n| n.network_performance()).unwrap_or("").to_owned(),
         instance_storage_gb,
         instance_storage_type,
-        current_generation: info.current_generation().unwrap_or(false),
         burstable: info.burstable_performance_supported().unwrap_or(false),
         bare_metal: info.bare_metal().unwrap_or(false),
         ebs_optimized_support: info
@@ -195,7 +197,8 @@ pub fn instance_type_record(info: &InstanceTypeInfo) -> std::result::Result<Inst
 
 /// The fields of one `instance-types.csv` row, in [`INSTANCE_TYPES_CSV_HEADER`] order and format:
 /// archs joined with a space, flags `y`/`n`, absent values empty, a whole clock speed with `.0`
-/// (as the Python float the cache was written from).
+/// (as the Python float the cache was written from), `current_generation` from AWS's documented list
+/// of previous-generation families ([`generation`]), never from DescribeInstanceTypes' own flag.
 pub fn instance_type_csv_fields(r: &InstanceTypeRecord) -> [String; 20] {
     let yn = |b: bool| if b { "y" } else { "n" }.to_owned();
     let clock = match r.clock_ghz {
@@ -220,7 +223,7 @@ pub fn instance_type_csv_fields(r: &InstanceTypeRecord) -> [String; 20] {
         r.network.clone(),
         r.instance_storage_gb.to_string(),
         r.instance_storage_type.clone(),
-        yn(r.current_generation),
+        yn(!generation::is_previous_generation(&r.family)),
         yn(r.burstable),
         yn(r.bare_metal),
         r.ebs_optimized_support.clone(),

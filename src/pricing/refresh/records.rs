@@ -91,7 +91,6 @@ pub struct InstanceTypeRecord {
     pub network: String,
     pub instance_storage_gb: u64,
     pub instance_storage_type: String,
-    pub current_generation: bool,
     pub burstable: bool,
     pub bare_metal: bool,
     pub ebs_optimized_support: String,
