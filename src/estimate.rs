@@ -205,10 +205,18 @@ pub fn build_plan(inv: Inventory, settings: &Settings, data: &PricingData<'_>) -
         public_ipv4_hours_month: Decimal::ZERO,
         vpn_connections: settings.network.vpn_connections,
     };
+    let mut failed: Vec<LeftOut> = Vec::new();
     let network = match price_network(&net_inputs, data.services, region, &overrides) {
         Ok(n) => n,
         Err(e) => {
             warnings.push(format!("network costs not priced: {e}"));
+            failed.push(LeftOut {
+                kind: LeftOutKind::Section,
+                item: "account network (internet egress, inter-AZ, NAT gateways, VPN)".into(),
+                quantity: None,
+                unit: None,
+                why: format!("not priced: {e}"),
+            });
             NetworkCost {
                 region: region.to_owned(),
                 lines: Vec::new(),
@@ -236,6 +244,13 @@ pub fn build_plan(inv: Inventory, settings: &Settings, data: &PricingData<'_>) -
             }
             Err(e) => {
                 warnings.push(format!("the move's transfer time is not computed: {e}"));
+                failed.push(LeftOut {
+                    kind: LeftOutKind::Section,
+                    item: "the move's data transfer".into(),
+                    quantity: None,
+                    unit: None,
+                    why: format!("not computed: {e}"),
+                });
                 None
             }
         }
@@ -253,7 +268,7 @@ pub fn build_plan(inv: Inventory, settings: &Settings, data: &PricingData<'_>) -
             crate::pricing::sanity::DERIVED_RULE
         ));
     }
-    let mut totals = totals(&servers, &network);
+    let mut totals = totals(&servers, &network, left_out(&servers, &network, region, failed));
     let keep = (Decimal::ONE - settings.discount_pct / Decimal::from(100)).normalize();
     totals.discount_pct = settings.discount_pct;
     totals.discounted_monthly_usd = (totals.monthly_usd * keep).normalize();
@@ -775,28 +790,67 @@ fn rhel(p: &Placement, prices: &RegionPrices, hours: Decimal) -> Option<RhelComp
     })
 }
 
-fn totals(servers: &[ServerPlan], network: &NetworkCost) -> Totals {
+/// What the totals leave out, in a fixed order: servers not placed, then each unpriced cost line's item with its
+/// quantity summed over the servers (in the order first met), then the account network's unpriced lines, then
+/// the sections that failed (`failed`).
+fn left_out(servers: &[ServerPlan], network: &NetworkCost, region: &str, failed: Vec<LeftOut>) -> Vec<LeftOut> {
+    let mut out = Vec::new();
+    let unplaced: Vec<&ServerPlan> =
+        servers.iter().filter(|s| matches!(s.placement, MatchOutcome::Unplaced { .. })).collect();
+    if !unplaced.is_empty() {
+        let names: Vec<&str> = unplaced.iter().take(5).map(|s| s.name.as_str()).collect();
+        let more = if unplaced.len() > names.len() { ", ..." } else { "" };
+        out.push(LeftOut {
+            kind: LeftOutKind::Unplaced,
+            item: "servers not placed".into(),
+            quantity: Some(Decimal::from(unplaced.iter().map(|s| u64::from(s.count)).sum::<u64>())),
+            unit: Some("server".into()),
+            why: format!("no instance type fits them: {}{more} (the warnings say why)", names.join(", ")),
+        });
+    }
+    let why = format!("no price for {region} in the pricing data");
+    let mut unpriced: Vec<LeftOut> = Vec::new();
+    let lines = servers
+        .iter()
+        .flat_map(|s| s.costs.iter().filter(|l| l.monthly_usd.is_none()).map(|l| (&*l.item, l.quantity, &*l.unit)))
+        .chain(network.lines.iter().filter(|l| l.usd_month.is_none()).map(|l| (&*l.item, l.quantity, &*l.unit)));
+    for (item, quantity, unit) in lines {
+        match unpriced.iter_mut().find(|u| u.item == item && u.unit.as_deref() == Some(unit)) {
+            Some(u) => u.quantity = u.quantity.map(|q| q + quantity),
+            None => unpriced.push(LeftOut {
+                kind: LeftOutKind::Price,
+                item: item.to_owned(),
+                quantity: Some(quantity),
+                unit: Some(unit.to_owned()),
+                why: why.clone(),
+            }),
+        }
+    }
+    for u in &mut unpriced {
+        u.quantity = u.quantity.map(|q| q.normalize());
+    }
+    out.extend(unpriced);
+    out.extend(failed);
+    out
+}
+
+fn totals(servers: &[ServerPlan], network: &NetworkCost, left_out: Vec<LeftOut>) -> Totals {
     let mut by_role: BTreeMap<String, Decimal> = BTreeMap::new();
     let mut by_category: BTreeMap<String, Decimal> = BTreeMap::new();
     let (mut placed, mut unplaced) = (0u64, 0u64);
-    let mut incomplete = false;
     let mut saving = Decimal::ZERO;
     let mut recommended_monthly = Decimal::ZERO;
     let mut recommended_upfront = Decimal::ZERO;
     for s in servers {
         *by_role.entry(s.role.clone()).or_default() += s.monthly_usd;
         for l in &s.costs {
-            match l.monthly_usd {
-                Some(m) => *by_category.entry(l.category.as_str().to_owned()).or_default() += m,
-                None => incomplete = true,
+            if let Some(m) = l.monthly_usd {
+                *by_category.entry(l.category.as_str().to_owned()).or_default() += m;
             }
         }
         match s.placement {
             MatchOutcome::Placed(_) => placed += u64::from(s.count),
-            MatchOutcome::Unplaced { .. } => {
-                unplaced += u64::from(s.count);
-                incomplete = true;
-            }
+            MatchOutcome::Unplaced { .. } => unplaced += u64::from(s.count),
         }
         if let Some(r) = &s.rhel_comparison {
             saving += r.licence_saving_monthly_usd;
@@ -815,7 +869,6 @@ fn totals(servers: &[ServerPlan], network: &NetworkCost) -> Totals {
     if network.total_usd_month > Decimal::ZERO {
         *by_category.entry(Category::Network.as_str().to_owned()).or_default() += network.total_usd_month;
     }
-    incomplete |= !network.missing.is_empty();
     recommended_monthly += network.total_usd_month;
     for v in by_role.values_mut().chain(by_category.values_mut()) {
         *v = v.normalize();
@@ -827,7 +880,8 @@ fn totals(servers: &[ServerPlan], network: &NetworkCost) -> Totals {
         placed_servers: placed,
         unplaced_servers: unplaced,
         licence_saving_monthly_usd: saving.normalize(),
-        incomplete,
+        incomplete: !left_out.is_empty(),
+        left_out,
         recommended_upfront_usd: recommended_upfront.normalize(),
         recommended_monthly_usd: recommended_monthly.normalize(),
         discount_pct: Decimal::ZERO,

@@ -1,5 +1,6 @@
 //! rocklift library: inventory in, right-sized and priced AWS plan out (pure pipeline; IO only in `pricing::snapshot`, `inventory::read_*` and `settings::load`).
 
+pub mod bounds;
 pub mod error;
 pub mod estimate;
 pub mod hpc;

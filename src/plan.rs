@@ -227,6 +227,34 @@ pub struct ServerPlan {
     pub stopped_usd_month: Option<Decimal>,
 }
 
+/// Why something is left out of the totals.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LeftOutKind {
+    /// The pricing data has no price for it in the region: `pricing refresh` or `[prices."REGION"]` fills it.
+    Price,
+    /// Servers no instance type fits.
+    Unplaced,
+    /// A part of the plan that could not be priced or computed at all.
+    Section,
+}
+
+/// One thing the totals leave out.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LeftOut {
+    pub kind: LeftOutKind,
+    /// A cost line's item (`EBS gp3 storage`, `internet egress`), `servers not placed`, or a section
+    /// (`account network`, `the move's data transfer`).
+    pub item: String,
+    /// How much of it, summed over the plan, when known: a month's quantity of a cost line, or servers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quantity: Option<Decimal>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unit: Option<String>,
+    /// Why it is left out.
+    pub why: String,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Totals {
     pub monthly_usd: Decimal,
@@ -237,8 +265,12 @@ pub struct Totals {
     pub unplaced_servers: u64,
     /// Monthly RHEL licence charge avoided by running Rocky Linux instead (RHEL sources only).
     pub licence_saving_monthly_usd: Decimal,
-    /// True when some price was missing and the total leaves it out.
+    /// True when the totals leave something out: exactly when `left_out` is not empty.
     pub incomplete: bool,
+    /// What the totals leave out and why (a price the data lacks, a server not placed, a section that could
+    /// not be priced); every output lists it first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub left_out: Vec<LeftOut>,
     /// With each row's recommended purchase option: upfront payments, and the effective monthly cost.
     pub recommended_upfront_usd: Decimal,
     pub recommended_monthly_usd: Decimal,

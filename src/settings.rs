@@ -62,11 +62,14 @@ use std::str::FromStr;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
+use crate::bounds;
 use crate::error::{Error, Problem, Result};
 use crate::inventory::ArchChoice;
 use crate::pricing::services::ServiceItem;
 
 pub const DEFAULT_REGION: &str = "us-east-1";
+/// The largest EBS gp3 volume, in GiB (16 TiB).
+pub const MAX_VOLUME_GIB: u32 = 16_384;
 pub const DEFAULT_FILE: &str = "rocklift.toml";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -156,25 +159,46 @@ pub struct BurstSettings {
 impl BurstSettings {
     /// Every key out of range, as `key = value: expected ...`.
     pub fn problems(&self) -> Vec<String> {
-        let mut out = Vec::new();
-        let non_negative = [
-            ("interruption_overhead_pct", self.interruption_overhead_pct),
-            ("egress_gb_per_job", self.egress_gb_per_job),
-            ("egress_gb_per_core_hour", self.egress_gb_per_core_hour),
-        ];
-        for (key, v) in non_negative {
-            if let Some(v) = v.filter(|v| v.is_sign_negative() && !v.is_zero()) {
-                out.push(format!("{key} = {v}: expected 0 or more"));
-            }
-        }
-        if let Some(p) = self.interruption_overhead_pct.filter(|p| *p > Decimal::ONE_HUNDRED) {
-            out.push(format!("interruption_overhead_pct = {p}: expected a percentage from 0 to 100"));
-        }
-        if let Some(m) = self.boot_minutes.filter(|m| *m > 24 * 60) {
-            out.push(format!("boot_minutes = {m}: expected at most 1440 (a day)"));
-        }
-        out
+        burst_problems(
+            self.interruption_overhead_pct,
+            self.boot_minutes,
+            self.egress_gb_per_job,
+            self.egress_gb_per_core_hour,
+            |k| k.to_owned(),
+        )
     }
+}
+
+/// The ranges of the `[burst]` numbers (and of the `rocklift burst` flags of the same names), each problem named
+/// by `name(key)`: a percentage from 0 to 100, boot minutes up to a day, egress GB from 0 to a million a job
+/// or a core-hour.
+pub fn burst_problems(
+    interruption_overhead_pct: Option<Decimal>,
+    boot_minutes: Option<u32>,
+    egress_gb_per_job: Option<Decimal>,
+    egress_gb_per_core_hour: Option<Decimal>,
+    name: impl Fn(&str) -> String,
+) -> Vec<String> {
+    let million = Decimal::from(1_000_000);
+    let mut out = Vec::new();
+    if let Some(v) = interruption_overhead_pct {
+        out.extend(bounds::within(
+            &name("interruption_overhead_pct"),
+            v,
+            Decimal::ZERO,
+            Decimal::ONE_HUNDRED,
+            "a percentage",
+        ));
+    }
+    if let Some(v) = boot_minutes {
+        out.extend(bounds::within_u32(&name("boot_minutes"), v, 0, 24 * 60, "minutes"));
+    }
+    for (key, v) in [("egress_gb_per_job", egress_gb_per_job), ("egress_gb_per_core_hour", egress_gb_per_core_hour)] {
+        if let Some(v) = v {
+            out.extend(bounds::within(&name(key), v, Decimal::ZERO, million, "GB"));
+        }
+    }
+    out
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -190,6 +214,23 @@ pub struct NetworkSettings {
     pub vpn_connections: u32,
 }
 
+impl NetworkSettings {
+    /// Every key out of range, as `key = value: expected ...`.
+    pub fn problems(&self) -> Vec<String> {
+        let gib = |k, v| bounds::within(k, v, Decimal::ZERO, bounds::MAX_GIB_MONTH, "GiB a month");
+        let count = |k, v| bounds::within_u32(k, v, 0, bounds::MAX_COUNT, "a count");
+        [
+            gib("inter_az_gib_month", self.inter_az_gib_month),
+            count("nat_gateways", self.nat_gateways),
+            gib("nat_processed_gib_month", self.nat_processed_gib_month),
+            count("vpn_connections", self.vpn_connections),
+        ]
+        .into_iter()
+        .flatten()
+        .collect()
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct MigrationSettings {
@@ -200,6 +241,30 @@ pub struct MigrationSettings {
     #[serde(default = "default_threshold")]
     pub threshold_days: Decimal,
 }
+
+impl MigrationSettings {
+    /// Every key out of range, as `key = value: expected ...`.
+    pub fn problems(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        if self.link_mbps <= Decimal::ZERO || self.link_mbps > MAX_LINK_MBPS {
+            out.push(format!(
+                "link_mbps = {}: expected a speed above 0 and at most {MAX_LINK_MBPS} Mbps, such as 100",
+                self.link_mbps.normalize()
+            ));
+        }
+        if self.utilisation <= Decimal::ZERO || self.utilisation > Decimal::ONE {
+            out.push(format!(
+                "utilisation = {}: expected a share of the link above 0 and at most 1, such as 0.8",
+                self.utilisation.normalize()
+            ));
+        }
+        out.extend(bounds::within("threshold_days", self.threshold_days, Decimal::ZERO, Decimal::from(3650), "days"));
+        out
+    }
+}
+
+/// 1 Tbit/s: above any uplink a move is copied over.
+pub const MAX_LINK_MBPS: Decimal = Decimal::from_parts(1_000_000, 0, 0, false, 0);
 
 fn default_link() -> Decimal {
     Decimal::from(100)
@@ -225,6 +290,21 @@ pub struct StorageSettings {
     pub snapshot_retention_days: u32,
     #[serde(default = "default_change")]
     pub snapshot_daily_change_pct: Decimal,
+}
+
+impl StorageSettings {
+    /// Every key out of range, as `key = value: expected ...`.
+    pub fn problems(&self) -> Vec<String> {
+        let pct = |k, v, max: i64| bounds::within(k, v, Decimal::ZERO, Decimal::from(max), "a percentage");
+        [
+            pct("growth_pct", self.growth_pct, 1000),
+            bounds::within_u32("snapshot_retention_days", self.snapshot_retention_days, 0, 3650, "days"),
+            pct("snapshot_daily_change_pct", self.snapshot_daily_change_pct, 100),
+        ]
+        .into_iter()
+        .flatten()
+        .collect()
+    }
 }
 
 fn default_disk() -> crate::storage::DiskBasis {
@@ -439,11 +519,17 @@ pub fn parse(label: &str, text: &str) -> Result<Settings> {
     if let Some(v) = f.include_previous_generation {
         s.include_previous_generation = v;
     }
-    if let Some(v) = f.root_volume_gib_linux {
-        s.root_volume_gib_linux = v.max(1);
-    }
-    if let Some(v) = f.root_volume_gib_windows {
-        s.root_volume_gib_windows = v.max(1);
+    for (key, value, field) in [
+        ("root_volume_gib_linux", f.root_volume_gib_linux, &mut s.root_volume_gib_linux),
+        ("root_volume_gib_windows", f.root_volume_gib_windows, &mut s.root_volume_gib_windows),
+    ] {
+        if let Some(v) = value {
+            // An EBS gp3 volume holds 1 GiB to 16 TiB.
+            if let Some(p) = bounds::within_u32(key, v, 1, MAX_VOLUME_GIB, "GiB") {
+                return Err(problem(find(text, key), p));
+            }
+            *field = v;
+        }
     }
     if let Some(tz) = f.time_zone {
         if tz.parse::<chrono_tz::Tz>().is_err() {
@@ -485,43 +571,31 @@ pub fn parse(label: &str, text: &str) -> Result<Settings> {
             )
         })?;
     }
+    let section = |name: &str, problems: Vec<String>| match problems.first() {
+        Some(first) => {
+            let key = first.split(' ').next().unwrap_or(name);
+            Err(problem(find_in_section(text, &format!("[{name}]"), key), format!("[{name}] {}", problems.join("; "))))
+        }
+        None => Ok(()),
+    };
     if let Some(n) = f.network {
+        section("network", n.problems())?;
         s.network = n;
     }
     if let Some(m) = f.migration {
-        if m.link_mbps <= Decimal::ZERO || m.utilisation <= Decimal::ZERO || m.utilisation > Decimal::ONE {
-            return Err(problem(
-                find(text, "[migration]"),
-                "[migration]: link_mbps must be above 0 and utilisation in (0, 1]".into(),
-            ));
-        }
+        section("migration", m.problems())?;
         s.migration = m;
     }
     if let Some(st) = f.storage {
-        let pct_ok = |d: Decimal| d >= Decimal::ZERO && d <= Decimal::ONE_HUNDRED;
-        if !pct_ok(st.snapshot_daily_change_pct) || st.growth_pct < Decimal::ZERO || st.growth_pct > Decimal::from(1000)
-        {
-            return Err(problem(
-                find(text, "[storage]"),
-                "[storage]: snapshot_daily_change_pct must be from 0 to 100 and growth_pct from 0 to 1000".into(),
-            ));
-        }
+        section("storage", st.problems())?;
         s.storage = st;
     }
     if let Some(o) = f.onprem {
-        let problems = o.problems();
-        if let Some(first) = problems.first() {
-            let key = first.split(' ').next().unwrap_or("[onprem]");
-            return Err(problem(find_in_section(text, "[onprem]", key), format!("[onprem] {}", problems.join("; "))));
-        }
+        section("onprem", o.problems())?;
         s.onprem = o;
     }
     if let Some(b) = f.burst {
-        let problems = b.problems();
-        if let Some(first) = problems.first() {
-            let key = first.split(' ').next().unwrap_or("[burst]");
-            return Err(problem(find_in_section(text, "[burst]", key), format!("[burst] {}", problems.join("; "))));
-        }
+        section("burst", b.problems())?;
         s.burst = b;
     }
     for (region, items) in f.prices {
@@ -549,12 +623,18 @@ pub fn parse(label: &str, text: &str) -> Result<Settings> {
                     ),
                 ));
             };
-            let d = Decimal::from_str(sv.trim()).ok().filter(|d| !d.is_sign_negative()).ok_or_else(|| {
-                problem(
-                    at.clone(),
-                    format!("[prices.\"{region}\"] {key} = \"{sv}\": expected a price in dollars such as \"0.088\""),
-                )
-            })?;
+            let d = Decimal::from_str(sv.trim())
+                .ok()
+                .filter(|d| !d.is_sign_negative() && *d <= bounds::MAX_USD)
+                .ok_or_else(|| {
+                    problem(
+                        at.clone(),
+                        format!(
+                            "[prices.\"{region}\"] {key} = \"{sv}\": expected a price in dollars from 0 to {}, such as \"0.088\"",
+                            bounds::MAX_USD
+                        ),
+                    )
+                })?;
             m.insert(key, d);
         }
         s.price_overrides.insert(region, m);
@@ -616,7 +696,8 @@ mod tests {
         assert_eq!(s.burst.boot_minutes, None);
         let e = parse("r.toml", "[burst]\nboot_minutes = 2\negress_gb_per_job = -1\n").expect_err("negative");
         assert!(
-            e.to_string().starts_with("r.toml:3: column 1: [burst] egress_gb_per_job = -1: expected 0 or more"),
+            e.to_string()
+                .starts_with("r.toml:3: column 1: [burst] egress_gb_per_job = -1: expected GB from 0 to 1000000"),
             "{e}"
         );
         let e = parse("r.toml", "[burst]\nmaxwait = \"1h\"\n").expect_err("unknown key");

@@ -282,13 +282,17 @@ impl OnpremSettings {
             ("move_hours_per_server", self.move_hours_per_server),
             ("move_transfer_usd", self.move_transfer_usd),
         ];
+        // 0 or more, and never absurd (a billion dollars, watts or hours is no server's figure).
+        let max = crate::bounds::MAX_USD;
         for (key, v) in money {
-            if v.is_sign_negative() {
-                out.push(format!("{key} = {v}: expected 0 or more"));
-            }
+            out.extend(crate::bounds::within(key, v, Decimal::ZERO, max, "a number"));
         }
-        if let Some(v) = self.hardware_usd_per_server.filter(|v| v.is_sign_negative()) {
-            out.push(format!("hardware_usd_per_server = {v}: expected 0 or more"));
+        if let Some(v) = self.hardware_usd_per_server {
+            out.extend(crate::bounds::within("hardware_usd_per_server", v, Decimal::ZERO, max, "a number"));
+        }
+        out.extend(crate::bounds::within_u32("hosts", self.hosts, 0, 1_000_000, "a count"));
+        if let Some(c) = self.vmware_cores {
+            out.extend(crate::bounds::within_u32("vmware_cores", c, 0, 100_000_000, "a count"));
         }
         if !(1..=15).contains(&self.refresh_years) {
             out.push(format!("refresh_years = {}: expected 1 to 15", self.refresh_years));

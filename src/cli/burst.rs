@@ -224,11 +224,16 @@ fn resolve(a: &Args, b: &rocklift::settings::BurstSettings) -> Result<Resolved> 
         egress_gb_per_core_hour: a.egress_gb_per_core_hour.or(b.egress_gb_per_core_hour).unwrap_or(Decimal::ZERO),
         shared_storage: a.shared_storage.clone().or_else(|| b.shared_storage.clone()),
     };
-    if r.interruption_overhead_pct < Decimal::ZERO
-        || r.egress_gb_per_job < Decimal::ZERO
-        || r.egress_gb_per_core_hour < Decimal::ZERO
-    {
-        return Err(Error::Usage("--interruption-overhead-pct and the egress figures must not be negative".into()));
+    // The flags given (a key of rocklift.toml was checked when the file was read).
+    let problems = rocklift::settings::burst_problems(
+        a.interruption_overhead_pct,
+        a.boot_minutes,
+        a.egress_gb_per_job,
+        a.egress_gb_per_core_hour,
+        |k| format!("--{}", k.replace('_', "-")),
+    );
+    if !problems.is_empty() {
+        return Err(Error::Usage(problems.join("; ")));
     }
     Ok(r)
 }

@@ -69,6 +69,7 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
                 "rocklift compare: {} ({} servers) in {}, sizing {}, over {} years\n",
                 plan.inventory.file, plan.inventory.servers, plan.settings.region, plan.settings.sizing, a.years
             ))?;
+            out(&render::incomplete::headline(&plan))?;
             out(&render::tco_table::summary(&plan))?;
             if let Some(dir) = &a.out {
                 out(&format!(

@@ -46,11 +46,11 @@ pub struct HistoryArgs {
     /// Center perfInfo.csv; may be given more than once. Its p95s replace the inventory's.
     #[arg(long, value_name = "FILE")]
     pub utilization: Vec<PathBuf>,
-    /// Use only the last N days of the history (up to its newest sample).
-    #[arg(long, value_name = "N")]
+    /// Use only the last N days of the history (up to its newest sample), 1 to 3650.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=3650))]
     pub utilization_days: Option<u32>,
-    /// The history's sample interval in seconds (default: the most common gap in the data).
-    #[arg(long, value_name = "SECONDS")]
+    /// The history's sample interval in seconds, 1 to 86400 (default: the most common gap in the data).
+    #[arg(long, value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(1..=86_400))]
     pub utilization_interval: Option<u64>,
 }
 

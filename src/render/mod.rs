@@ -2,6 +2,7 @@
 
 pub mod burst_report;
 pub mod csv_out;
+pub mod incomplete;
 pub mod inventory_check;
 pub mod json;
 pub mod report;

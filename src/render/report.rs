@@ -184,6 +184,14 @@ struct AwsView {
 }
 
 #[derive(Debug, Serialize)]
+struct LeftOutRow {
+    item: Cell,
+    quantity: Option<Cell>,
+    unit: Option<Cell>,
+    why: Cell,
+}
+
+#[derive(Debug, Serialize)]
 struct LineRow {
     category: Cell,
     item: Cell,
@@ -287,6 +295,10 @@ struct Shown {
 
 #[derive(Debug, Serialize)]
 struct View {
+    /// What the totals leave out (plan.json `totals.left_out`), shown first.
+    left_out: Vec<LeftOutRow>,
+    /// The region to fill missing prices for, when some are missing.
+    fill_region: Option<Cell>,
     file: Cell,
     region: Cell,
     sizing: Cell,
@@ -636,7 +648,26 @@ fn view(plan: &Plan) -> View {
         advice: m.advice.as_ref().map(|a| Cell::text("/migration/advice".into(), a)),
     });
     let pr = &plan.pricing;
+    let left_out = plan
+        .totals
+        .left_out
+        .iter()
+        .enumerate()
+        .map(|(i, l)| {
+            let p = |f: &str| format!("/totals/left_out/{i}/{f}");
+            LeftOutRow {
+                item: Cell::text(p("item"), &l.item),
+                quantity: l.quantity.map(|q| Cell::num(p("quantity"), q)),
+                unit: l.unit.as_ref().map(|u| Cell::text(p("unit"), u)),
+                why: Cell::text(p("why"), &l.why),
+            }
+        })
+        .collect();
+    let fill_region =
+        super::incomplete::fill_hint(plan).map(|_| Cell::text("/settings/region".into(), &plan.settings.region));
     View {
+        left_out,
+        fill_region,
         file: Cell::text("/inventory/file".into(), &plan.inventory.file),
         region: Cell::text("/settings/region".into(), &plan.settings.region),
         sizing: Cell::text("/settings/sizing".into(), &plan.settings.sizing),

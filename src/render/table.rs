@@ -48,6 +48,7 @@ pub fn plan(plan: &Plan) -> String {
         "rocklift plan: {} ({} rows, {} servers) in {}, sizing {}\n",
         plan.inventory.file, plan.inventory.rows, plan.inventory.servers, plan.settings.region, plan.settings.sizing
     ));
+    out.push_str(&super::incomplete::headline(plan));
     let mut rows =
         vec![["server", "n", "role", "today", "on AWS", "needs", "type", "$/h", "$/month"].map(String::from).to_vec()];
     let shown = shown_rows(plan);
@@ -127,7 +128,7 @@ pub fn plan(plan: &Plan) -> String {
         "Total ${} per month, ${} per year, on-demand for the scheduled hours{}.\n",
         display_usd_grouped(plan.totals.monthly_usd),
         display_usd_grouped(plan.totals.monthly_usd * rust_decimal::Decimal::from(12)),
-        if plan.totals.incomplete { " (INCOMPLETE: see warnings)" } else { "" }
+        if plan.totals.incomplete { " (INCOMPLETE: see the top)" } else { "" }
     ));
     if !plan.totals.discount_pct.is_zero() {
         out.push_str(&format!(
