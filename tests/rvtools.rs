@@ -800,3 +800,41 @@ fn same_input_same_inventory() {
     assert_eq!(same_os.len(), 1);
     assert_eq!(rvtools::FORMAT, "rvtools");
 }
+
+/// The review's fuzzing found calamine panicking on malformed workbooks (here: a cell reference whose
+/// column letters overflow). The readers catch it: a located error naming the file, exit 1, no crash
+/// message, nothing written.
+#[test]
+fn a_workbook_that_crashes_the_xlsx_reader_is_reported_as_damaged() {
+    use std::io::{Read, Write};
+    let src = std::fs::File::open(common::repo().join("tests/fixtures/rvtools/example1.xlsx")).expect("fixture");
+    let mut zin = zip::ZipArchive::new(src).expect("zip");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let bad = dir.path().join("bad.xlsx");
+    let mut zout = zip::ZipWriter::new(std::fs::File::create(&bad).expect("create"));
+    let mut changed = false;
+    for i in 0..zin.len() {
+        let mut f = zin.by_index(i).expect("member");
+        let name = f.name().to_owned();
+        let mut data = Vec::new();
+        f.read_to_end(&mut data).expect("read");
+        if name == "xl/worksheets/sheet1.xml" {
+            let text = String::from_utf8(data).expect("utf8");
+            let long = format!("<c r=\"{}1\"", "A".repeat(29));
+            assert!(text.contains("<c r=\"A1\""));
+            data = text.replacen("<c r=\"A1\"", &long, 1).into_bytes();
+            changed = true;
+        }
+        zout.start_file(name, zip::write::SimpleFileOptions::default()).expect("start");
+        zout.write_all(&data).expect("write");
+    }
+    zout.finish().expect("finish");
+    assert!(changed);
+    let out = dir.path().join("out");
+    let o = common::run(&["plan", bad.to_str().expect("utf8"), "--out", out.to_str().expect("utf8")]);
+    let err = common::stderr(&o);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(err.contains("bad.xlsx: the workbook is damaged: the xlsx reader failed"), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+    assert!(!out.exists());
+}

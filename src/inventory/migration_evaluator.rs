@@ -188,7 +188,13 @@ pub fn parse(file: &str, bytes: &[u8], _opts: &ReadOptions) -> Result<Inventory>
 
 /// Parse the template workbook (xlsx, or any workbook calamine opens): the `Template` sheet, else the
 /// first sheet with the template's columns; `file` is the name used in messages.
-pub fn parse_xlsx(file: &str, bytes: &[u8], _opts: &ReadOptions) -> Result<Inventory> {
+pub fn parse_xlsx(file: &str, bytes: &[u8], opts: &ReadOptions) -> Result<Inventory> {
+    super::xlsx_guard::guarded(|| parse_xlsx_unguarded(file, bytes, opts)).unwrap_or_else(|panic| {
+        Err(Error::Invalid(vec![Problem::at(file, 0, None, super::xlsx_guard::damaged(&panic))]))
+    })
+}
+
+fn parse_xlsx_unguarded(file: &str, bytes: &[u8], _opts: &ReadOptions) -> Result<Inventory> {
     let whole_file = |message: String| Error::Invalid(vec![Problem::at(file, 0, None, message)]);
     let mut book = calamine::open_workbook_auto_from_rs(Cursor::new(bytes)).map_err(|e| {
         whole_file(format!("cannot open the workbook ({e}); expected the Migration Evaluator template as .xlsx"))

@@ -13,6 +13,7 @@ pub mod os;
 pub mod read;
 pub mod rvtools;
 pub(crate) mod table;
+pub mod xlsx_guard;
 
 use std::collections::BTreeMap;
 

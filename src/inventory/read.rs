@@ -236,10 +236,16 @@ fn shape(path: &Path) -> Result<Shape> {
         if members.iter().any(|m| m == "xl/workbook.xml") {
             // The sheet names only: the workbook is opened from the file, not read into memory.
             let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
-            let wb: calamine::Xlsx<_> = calamine::Reader::new(std::io::BufReader::new(file)).map_err(|e| {
-                Error::Invalid(vec![Problem::at(&label, 0, None, format!("is not a readable xlsx workbook: {e}"))])
-            })?;
-            return Ok(Shape::Workbook(calamine::Reader::sheet_names(&wb)));
+            let opened = super::xlsx_guard::guarded(|| {
+                let wb: std::result::Result<calamine::Xlsx<_>, _> =
+                    calamine::Reader::new(std::io::BufReader::new(file));
+                wb.map(|wb| calamine::Reader::sheet_names(&wb))
+                    .map_err(|e| format!("is not a readable xlsx workbook: {e}"))
+            })
+            .unwrap_or_else(|panic| Err(super::xlsx_guard::damaged(&panic)));
+            return opened
+                .map(Shape::Workbook)
+                .map_err(|message| Error::Invalid(vec![Problem::at(&label, 0, None, message)]));
         }
         return Ok(Shape::Zip(members));
     }

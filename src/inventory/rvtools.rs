@@ -96,6 +96,12 @@ pub fn read_path(path: &Path, opts: &ReadOptions) -> Result<Inventory> {
 
 /// Parse the bytes of an RVTools `.xlsx` workbook; `file` is the name used in messages.
 pub fn parse_xlsx(file: &str, bytes: &[u8], opts: &ReadOptions) -> Result<Inventory> {
+    super::xlsx_guard::guarded(|| parse_xlsx_unguarded(file, bytes, opts)).unwrap_or_else(|panic| {
+        Err(Error::Invalid(vec![Problem::at(file, 0, None, super::xlsx_guard::damaged(&panic))]))
+    })
+}
+
+fn parse_xlsx_unguarded(file: &str, bytes: &[u8], opts: &ReadOptions) -> Result<Inventory> {
     let whole_file = |message: String| Error::Invalid(vec![Problem::at(file, 0, None, message)]);
     let not_xlsx = |why: &str| {
         whole_file(format!(
