@@ -19,6 +19,7 @@ pub mod settings;
 pub mod sizing;
 pub mod storage;
 pub mod tco;
+pub mod tco_views;
 pub mod templates;
 pub mod terraform;
 pub mod transfer;

@@ -15,7 +15,7 @@ use crate::pricing::PriceOs;
 use crate::sizing::Requirement;
 
 /// Bump when a field changes meaning or is removed; adding fields keeps the version.
-pub const SCHEMA: &str = "rocklift.plan/v1";
+pub const SCHEMA: &str = "rocklift.plan/v2";
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Plan {

@@ -80,6 +80,9 @@ pub const ADMIN_USD_PER_HOUR: Decimal = d(4352, 2);
 pub const MOVE_HOURS_PER_SERVER: Decimal = d(8, 0);
 /// 1 month of paying for both while the move happens. rocklift assumption.
 pub const PARALLEL_MONTHS: u32 = 1;
+/// Over the horizon, AWS and on-prem within 5 % of the on-prem total are "about the same": the estimate's own
+/// uncertainty (prices move, assumptions are rough) is larger than such a difference. rocklift assumption.
+pub const VERDICT_MARGIN_PCT: Decimal = d(5, 0);
 /// Physical cores counted per vCPU of an inventory server: 2 threads share a core. rocklift assumption.
 pub const THREADS_PER_CORE: u32 = 2;
 /// A Windows Server Standard licence covers at least 16 cores (Microsoft's licensing rule).
@@ -150,6 +153,13 @@ pub struct OnpremSettings {
     /// One-time transfer costs beyond AWS's own price for data in (a transfer device, a faster line for the move).
     #[serde(default)]
     pub move_transfer_usd: Decimal,
+    /// Years since the servers were bought, when they were bought together; the cash-flow view then replaces them
+    /// all when they reach `refresh_years`. Not set: a rolling refresh, 1/`refresh_years` of them every year.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hardware_age_years: Option<u32>,
+    /// Over the horizon, a difference below this share of the on-prem total is "about the same", not a saving.
+    #[serde(default = "verdict_margin_pct")]
+    pub verdict_margin_pct: Decimal,
 }
 
 fn hardware_base_usd() -> Decimal {
@@ -221,6 +231,9 @@ fn move_hours_per_server() -> Decimal {
 fn parallel_months() -> u32 {
     PARALLEL_MONTHS
 }
+fn verdict_margin_pct() -> Decimal {
+    VERDICT_MARGIN_PCT
+}
 
 impl Default for OnpremSettings {
     fn default() -> Self {
@@ -252,6 +265,8 @@ impl Default for OnpremSettings {
             move_hours_per_server: MOVE_HOURS_PER_SERVER,
             parallel_months: PARALLEL_MONTHS,
             move_transfer_usd: Decimal::ZERO,
+            hardware_age_years: None,
+            verdict_margin_pct: VERDICT_MARGIN_PCT,
         }
     }
 }
@@ -308,6 +323,16 @@ impl OnpremSettings {
         if self.parallel_months > 60 {
             out.push(format!("parallel_months = {}: expected 0 to 60", self.parallel_months));
         }
+        if let Some(a) = self.hardware_age_years {
+            out.extend(crate::bounds::within_u32("hardware_age_years", a, 0, 50, "years"));
+        }
+        out.extend(crate::bounds::within(
+            "verdict_margin_pct",
+            self.verdict_margin_pct,
+            Decimal::ZERO,
+            Decimal::from(50),
+            "a percentage",
+        ));
         out
     }
 }
@@ -398,15 +423,7 @@ pub struct CloudCost {
     pub discount_pct: Decimal,
 }
 
-/// One month of both options.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct MonthRow {
-    pub month: u32,
-    pub onprem_usd: Decimal,
-    pub cloud_usd: Decimal,
-    pub onprem_cumulative_usd: Decimal,
-    pub cloud_cumulative_usd: Decimal,
-}
+pub use crate::tco_views::{break_even, CashView, CashYear, MonthRow, Outcome, Verdict};
 
 /// Both options summed over a number of years.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -436,6 +453,8 @@ pub struct Lever {
     /// `None`: not computed from this plan (`detail` says why).
     pub usd_year: Option<Decimal>,
     pub detail: String,
+    /// Whether the AWS figure already has it (the plan applies it) or it would come on top of it.
+    pub in_aws_figure: bool,
 }
 
 /// One `[onprem]` value and its source.
@@ -548,6 +567,12 @@ pub fn assumption_sources(o: &OnpremSettings) -> Vec<Assumption> {
         ("move_hours_per_server", dec(o.move_hours_per_server), o.move_hours_per_server == def.move_hours_per_server),
         ("parallel_months", o.parallel_months.to_string(), o.parallel_months == def.parallel_months),
         ("move_transfer_usd", dec(o.move_transfer_usd), o.move_transfer_usd == def.move_transfer_usd),
+        (
+            "hardware_age_years",
+            o.hardware_age_years.map(|a| a.to_string()).unwrap_or_else(|| "not set".into()),
+            o.hardware_age_years == def.hardware_age_years,
+        ),
+        ("verdict_margin_pct", dec(o.verdict_margin_pct), o.verdict_margin_pct == def.verdict_margin_pct),
     ];
     values
         .into_iter()
@@ -558,6 +583,13 @@ pub fn assumption_sources(o: &OnpremSettings) -> Vec<Assumption> {
                 match key {
                     "parallel_months" => "rocklift assumption: one month of paying for both".to_owned(),
                     "move_transfer_usd" => "0: nothing beyond AWS's price for data in".to_owned(),
+                    "hardware_age_years" => {
+                        "not set: a rolling refresh, 1/refresh_years of the servers replaced every year".to_owned()
+                    }
+                    "verdict_margin_pct" => {
+                        "rocklift assumption: a difference this small is within the estimate's own uncertainty"
+                            .to_owned()
+                    }
                     _ => SOURCES.iter().find(|(k, _)| *k == key).map(|(_, s)| (*s).to_owned()).unwrap_or_default(),
                 }
             };
@@ -579,12 +611,18 @@ pub struct Comparison {
     /// The move, paid once (labour, transfer, months of running both).
     pub one_time: Vec<TcoLine>,
     pub one_time_usd: Decimal,
+    /// The amortised view, month by month over the horizon: each upfront and hardware purchase spread over its
+    /// own term, the move in the months it is paid.
     pub months: Vec<MonthRow>,
-    /// The first month from which AWS stays cheaper, cumulatively, to the end of the horizon; `None` when it is not
-    /// cheaper at the end.
+    /// The first month from which AWS stays cheaper, cumulatively, to the end of the horizon (amortised view);
+    /// `None` when it is not cheaper at the end.
     pub break_even_month: Option<u32>,
-    /// 3 and 5 years (and the horizon, when different).
+    /// 3 and 5 years (and the horizon, when different), amortised.
     pub horizons: Vec<Horizon>,
+    /// The cash-flow view: year by year what is paid when, and the value left at the end of the horizon.
+    pub cash: CashView,
+    /// The headline, from the amortised view, with the margin under which it says "about the same".
+    pub verdict: Verdict,
     pub levers: Vec<Lever>,
     pub notes: Vec<String>,
 }
@@ -614,33 +652,28 @@ pub fn compare(plan: &Plan, inputs: &CompareInputs<'_>) -> Comparison {
     let one_time_usd: Decimal = one_time.iter().map(|l| l.usd).sum::<Decimal>().normalize();
     // Paid in month 1: everything one-time but the months of running both, which fall in their own months.
     let at_start: Decimal = one_time.iter().filter(|l| l.category != "parallel").map(|l| l.usd).sum();
-    let total_months = years.max(5) * 12;
-    let mut all = Vec::with_capacity(total_months as usize);
-    let (mut on_cum, mut cl_cum) = (Decimal::ZERO, Decimal::ZERO);
-    for m in 1..=total_months {
-        let mut cloud_m = cloud.monthly_usd;
-        if (m - 1) % 12 == 0 {
-            cloud_m += upfront_1y * keep;
-        }
-        if (m - 1) % 36 == 0 {
-            cloud_m += upfront_3y * keep;
-        }
-        if m == 1 {
-            cloud_m += at_start;
-        }
-        if m <= o.parallel_months {
-            cloud_m += onprem.monthly_usd;
-        }
-        on_cum += onprem.monthly_usd;
-        cl_cum += cloud_m;
-        all.push(MonthRow {
-            month: m,
-            onprem_usd: onprem.monthly_usd,
-            cloud_usd: cloud_m.normalize(),
-            onprem_cumulative_usd: on_cum.normalize(),
-            cloud_cumulative_usd: cl_cum.normalize(),
-        });
-    }
+    let purchases_monthly: Decimal =
+        onprem.lines.iter().filter(|l| l.category == "hardware" || l.item == WINDOWS_LINE).map(|l| l.usd).sum();
+    let views = crate::tco_views::views(&crate::tco_views::ViewInputs {
+        years,
+        onprem_monthly: onprem.monthly_usd,
+        onprem_purchases_monthly: purchases_monthly,
+        hardware_purchase: onprem.hardware_purchase_usd,
+        licences_purchase: Decimal::from(onprem.estate.windows_core_licences) / Decimal::from(WINDOWS_MIN_CORES)
+            * o.windows_usd_per_16_cores,
+        residual_pct: o.residual_pct,
+        refresh_years: o.refresh_years,
+        hardware_age_years: o.hardware_age_years,
+        cloud_cash_monthly: cloud.monthly_usd,
+        cloud_effective_monthly: cloud.effective_monthly_usd,
+        upfront_1y: upfront_1y * keep,
+        upfront_3y: upfront_3y * keep,
+        move_at_start: at_start,
+        parallel_months: o.parallel_months,
+        margin_pct: o.verdict_margin_pct,
+        aws_incomplete: plan.totals.incomplete,
+    });
+    let mut all = views.months;
     let mut horizons = Vec::new();
     let mut horizon_years = vec![3, 5];
     if !horizon_years.contains(&years) {
@@ -658,7 +691,7 @@ pub fn compare(plan: &Plan, inputs: &CompareInputs<'_>) -> Comparison {
         }
     }
     all.truncate((years * 12) as usize);
-    let break_even_month = break_even(&all);
+    let break_even_month = views.verdict.break_even_month;
     let upfronts = upfront_schedule(upfront_1y * keep, upfront_3y * keep, years * 12);
     let levers = levers(plan, inputs.right_sizing, keep, &onprem.estate);
     let notes = notes(plan, o, &onprem.estate, keep);
@@ -673,22 +706,11 @@ pub fn compare(plan: &Plan, inputs: &CompareInputs<'_>) -> Comparison {
         months: all,
         break_even_month,
         horizons,
+        cash: views.cash,
+        verdict: views.verdict,
         levers,
         notes,
     }
-}
-
-/// The first month from which the cloud's cumulative cost stays at or below on-prem's to the last month.
-pub fn break_even(months: &[MonthRow]) -> Option<u32> {
-    let mut first = None;
-    for r in months.iter().rev() {
-        if r.cloud_cumulative_usd <= r.onprem_cumulative_usd {
-            first = Some(r.month);
-        } else {
-            break;
-        }
-    }
-    first
 }
 
 /// Physical cores of an inventory server: its vCPUs over [`THREADS_PER_CORE`], rounded up, at least 1.
@@ -767,6 +789,9 @@ fn estate(plan: &Plan, o: &OnpremSettings, hosts: &[HostInfo]) -> Estate {
         vmware_cores,
     }
 }
+
+/// The on-prem line of the Windows licences bought with the servers (spread over the refresh cycle like them).
+const WINDOWS_LINE: &str = "Windows Server licences";
 
 fn line(category: &str, item: &str, usd: Decimal, how: String, source: &str) -> TcoLine {
     TcoLine { category: category.into(), item: item.into(), usd: usd.normalize(), how, source: source.into() }
@@ -869,7 +894,7 @@ pub fn onprem_cost(plan: &Plan, o: &OnpremSettings, hosts: &[HostInfo]) -> Onpre
         ),
         line(
             "licences",
-            "Windows Server licences",
+            WINDOWS_LINE,
             Decimal::from(e.windows_core_licences) / Decimal::from(WINDOWS_MIN_CORES) * o.windows_usd_per_16_cores
                 / months,
             format!(
@@ -1031,7 +1056,14 @@ fn one_time_lines(plan: &Plan, o: &OnpremSettings, onprem: &OnpremCost, servers:
 }
 
 fn lever(key: &str, name: &str, kind: LeverKind, usd_year: Option<Decimal>, detail: String) -> Lever {
-    Lever { key: key.into(), name: name.into(), kind, usd_year: usd_year.map(|v| v.normalize()), detail }
+    Lever {
+        key: key.into(),
+        name: name.into(),
+        kind,
+        usd_year: usd_year.map(|v| v.normalize()),
+        detail,
+        in_aws_figure: true,
+    }
 }
 
 /// The levers, each in dollars a year after the discount (`keep`).
@@ -1062,6 +1094,8 @@ fn levers(plan: &Plan, right_sizing: Option<RightSizing>, keep: Decimal, e: &Est
              running 24x7 (groups at their maximum), instance hours at the on-demand rate"
         ),
     )];
+    // The plan's own sizing is in the AWS figure; the saving of the other sizing would come on top.
+    let sized_from_use = plan.settings.sizing == crate::settings::Sizing::Utilization.as_str();
     out.push(match right_sizing {
         Some(r) => lever(
             "right_sizing",
@@ -1082,6 +1116,9 @@ fn levers(plan: &Plan, right_sizing: Option<RightSizing>, keep: Decimal, e: &Est
             "not computed: this plan was priced under one sizing only (rocklift compare prices both)".into(),
         ),
     });
+    if let Some(l) = out.last_mut() {
+        l.in_aws_figure = sized_from_use;
+    }
     out.push(lever(
         "rocky",
         "Rocky Linux, not RHEL",

@@ -107,7 +107,7 @@ fn web01_costs_add_up_by_hand() {
     let erp = v["servers"].as_array().expect("servers").iter().find(|s| s["name"] == "erp01").expect("erp01");
     assert!(erp["rhel_comparison"]["licence_saving_monthly_usd"].is_string());
     assert_eq!(v["pricing"]["data_date"], "2026-05-12");
-    assert_eq!(v["schema"], "rocklift.plan/v1");
+    assert_eq!(v["schema"], "rocklift.plan/v2");
 }
 
 #[test]

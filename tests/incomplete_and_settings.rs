@@ -167,6 +167,13 @@ fn an_incomplete_region_says_so_first_in_every_output() {
         assert_eq!(l["why"], "no price for eu-west-1 in the pricing data");
     }
 
+    // The comparison made with it says its AWS side is incomplete, in plan.json and in the verdict shown.
+    let verdict = &v["comparison"]["verdict"];
+    assert_eq!(verdict["aws_incomplete"], true);
+    let text = verdict["text"].as_str().expect("text");
+    assert!(text.contains("The AWS side is INCOMPLETE"), "{text}");
+    assert!(common::stdout(&o).contains(&format!("Verdict: {text}")));
+
     // Terminal: INCOMPLETE right under the first line, every item with its quantity, then how to fill them.
     let stdout = common::stdout(&o);
     let lines: Vec<&str> = stdout.lines().collect();

@@ -427,23 +427,62 @@ fn smb_office_comparison_worked_out_by_hand() {
     assert_eq!(at("/one_time/2/usd"), onprem);
     assert_eq!(at("/one_time_usd"), d("5096.22298"));
 
-    // ---- Cumulative. Month 36: on-prem 36 × 1614.62298 = 58126.42728; AWS 5096.22298 + 12183.0138 + 36 ×
-    // 1116.50737 = 57473.50198: ahead. Month 37 the reservations renew: AWS 70773.02 against 59741.05. Month 59:
-    // AWS 95336.19 against 95262.76, still behind; month 60: 96452.69 against 96877.38. Break-even: month 60.
+    // ---- Amortised, month by month (the view of the verdict): the move and the month of running both fall in
+    // month 1; then every month AWS's effective month, paid monthly plus each 3-year upfront over its own 36
+    // months (a renewal in month 37 counts only its months inside the horizon). Month m: AWS 5096.22298 +
+    // m × 1454.92442 against on-prem m × 1614.62298. (Amounts are kept to 10 decimals: hence `near`.)
+    let near = |got: Decimal, want: Decimal, what: &str| {
+        assert!((got - want).abs() < d("0.00000001"), "{what}: {got} != {want}");
+    };
+    let eff = monthly + d("12183.0138") / d("36");
     let months = c["months"].as_array().expect("months");
     assert_eq!(months.len(), 60);
     let cum = |m: usize, k: &str| d(months[m - 1][k].as_str().expect("cum"));
-    let aws = |m: u32| d("5096.22298") + d("12183.0138") + Decimal::from(m) * monthly;
-    assert_eq!(cum(36, "onprem_cumulative_usd"), d("58126.42728"));
-    close(cum(36, "cloud_cumulative_usd"), aws(36), "month 36");
-    assert_eq!(cents(cum(36, "cloud_cumulative_usd")), d("57473.50"));
-    close(cum(37, "cloud_cumulative_usd"), aws(37) + d("12183.0138"), "month 37");
-    assert_eq!(cents(cum(59, "cloud_cumulative_usd")), d("95336.19"));
-    assert_eq!(cents(cum(60, "cloud_cumulative_usd")), d("96452.69"));
-    assert_eq!(c["break_even_month"], 60);
-    // 3 and 5 years: moving saves 58126.43 - 57473.50 = 652.93 and 96877.38 - 96452.69 = 424.69.
+    let aws = |m: u32| d("5096.22298") + Decimal::from(m) * eff;
+    for m in [1u32, 12, 36, 37, 60] {
+        near(cum(m as usize, "cloud_cumulative_usd"), aws(m), &format!("month {m}"));
+        assert_eq!(cum(m as usize, "onprem_cumulative_usd"), Decimal::from(m) * onprem, "month {m}");
+    }
+    // 5 years: AWS 5096.22298 + 60 × 1454.92442 = 92391.6882 against 96877.3788: moving saves 4485.69, 4.6 % of
+    // keeping the servers, within the default 5 % margin: "about the same", not "pays off".
+    assert_eq!(cents(cum(60, "cloud_cumulative_usd")), d("92391.69"));
+    let verdict = &c["verdict"];
+    assert_eq!(verdict["view"], "amortised");
+    assert_eq!(verdict["outcome"], "about_the_same");
+    assert_eq!(verdict["saving_pct"], "4.6");
+    assert_eq!(verdict["margin_pct"], "5");
+    assert_eq!(cents(at("/verdict/saving_usd")), d("4485.69"));
+    // The lines cross where 5096.22298 + 1454.92442 m <= 1614.62298 m: m >= 5096.22298 / 159.69856 = 31.9.
+    assert!(d("5096.22298") / (onprem - d("1454.92442")) > d("31"));
+    assert_eq!(c["break_even_month"], 32);
+    assert_eq!(verdict["break_even_month"], 32);
+    assert!(
+        verdict["text"].as_str().expect("text").starts_with(
+            "About the same over 5 years, amortised: AWS $92,391.69 against on-prem $96,877.38, 4.6% apart"
+        ),
+        "{verdict}"
+    );
+    // 3 and 5 years, amortised: moving saves 58126.43 - 57473.50 = 652.93 and 96877.38 - 92391.69 = 4485.69.
     assert_eq!(cents(at("/horizons/0/saving_usd")), d("652.93"));
-    assert_eq!(cents(at("/horizons/1/saving_usd")), d("424.69"));
+    assert_eq!(cents(at("/horizons/1/saving_usd")), d("4485.69"));
+
+    // ---- Cash flow, year by year. On-prem: a rolling refresh, so every year 12 × 1614.62298 = 19375.47576.
+    // AWS: 12 × paid monthly every year; year 1 adds the 3-year upfront, the move (3481.60 + 0) and one month of
+    // both; year 4 renews the reservations. The renewal runs 12 months past the horizon: 12183.0138 × 12/36 =
+    // 4061.0046 is left, and AWS's net cash over 5 years equals its amortised total.
+    let years = c["cash"]["years"].as_array().expect("years");
+    let cash = |y: usize, k: &str| d(years[y - 1][k].as_str().expect("cash"));
+    let year = d("12") * monthly;
+    for y in 1..=5 {
+        assert_eq!(cash(y, "onprem_usd"), d("19375.47576"), "year {y}");
+    }
+    near(cash(1, "cloud_usd"), year + d("12183.0138") + d("5096.22298"), "year 1");
+    near(cash(2, "cloud_usd"), year, "year 2");
+    near(cash(4, "cloud_usd"), year + d("12183.0138"), "year 4");
+    assert_eq!(at("/cash/cloud_residual_usd"), d("4061.0046"));
+    assert_eq!(at("/cash/onprem_residual_usd"), Decimal::ZERO);
+    near(at("/cash/cloud_net_usd"), aws(60), "cash net = amortised");
+    assert_eq!(at("/cash/onprem_net_usd"), d("96877.3788"));
 
     // ---- Levers, a year. Schedules: (0.344 × (730 - 217.5) + 0.0752 × (730 - 243.333) + 0.0376 × (730 -
     // 250.125)) × 12 = 2771.29. Rocky: the plan's licence saving 108.9625 × 12 = 1307.55. Reserved: (1945.49537 -
@@ -466,6 +505,10 @@ fn smb_office_comparison_worked_out_by_hand() {
     let util = d(json(&stdout(&util))["totals"]["monthly_usd"].as_str().expect("total"));
     let as_is = d(v["totals"]["monthly_usd"].as_str().expect("total"));
     assert_eq!(lever("right_sizing"), Some(((as_is - util) * d("12")).normalize()));
+    // Sized as-is, the right-sizing saving would come on top of the AWS figure; every other lever is in it.
+    for l in c["levers"].as_array().expect("levers") {
+        assert_eq!(l["in_aws_figure"], l["key"] != "right_sizing", "{l}");
+    }
 }
 
 #[test]

@@ -20,7 +20,7 @@ use crate::matching::MatchOutcome;
 use crate::money::{display_rate, display_usd_grouped};
 use crate::plan::Plan;
 use crate::purchase::PurchaseKind;
-use crate::tco::{Comparison, LeverKind};
+use crate::tco::{Comparison, LeverKind, Outcome};
 
 static EMBEDDED: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/templates/report");
 
@@ -228,7 +228,41 @@ struct LeverRow {
     name: Cell,
     usd: Option<Cell>,
     cost: bool,
+    /// Already in the AWS figure (`true`) or on top of it.
+    inside: bool,
     detail: Cell,
+}
+
+#[derive(Debug, Serialize)]
+struct VerdictView {
+    text: Cell,
+    /// `moving_saves`, `about_the_same` or `keeping_saves` (the card's colour).
+    outcome: &'static str,
+    view: Cell,
+    margin: Cell,
+    break_even: Option<Cell>,
+    aws_incomplete: bool,
+}
+
+#[derive(Debug, Serialize)]
+struct CashRow {
+    year: Cell,
+    onprem: Cell,
+    cloud: Cell,
+    saving: Cell,
+    cumulative: Cell,
+    events: Vec<Cell>,
+}
+
+#[derive(Debug, Serialize)]
+struct CashTotals {
+    onprem_paid: Cell,
+    cloud_paid: Cell,
+    onprem_residual: Cell,
+    cloud_residual: Cell,
+    onprem_net: Cell,
+    cloud_net: Cell,
+    notes: Vec<Cell>,
 }
 
 #[derive(Debug, Serialize)]
@@ -247,7 +281,10 @@ struct CompareView {
     first_upfront: Option<UpfrontRow>,
     one_time: Cell,
     break_even: Option<Cell>,
+    verdict: VerdictView,
     horizons: Vec<HorizonRow>,
+    cash: Vec<CashRow>,
+    cash_totals: CashTotals,
     estate_basis: Cell,
     machines: Cell,
     servers: Cell,
@@ -489,6 +526,7 @@ fn compare_view(c: &Comparison) -> CompareView {
                 name: Cell::text(p("name"), &l.name),
                 usd: l.usd_year.map(|v| Cell::usd(p("usd_year"), v)),
                 cost: l.kind == LeverKind::Cost,
+                inside: l.in_aws_figure,
                 detail: Cell::text(p("detail"), &l.detail),
             }
         })
@@ -506,6 +544,52 @@ fn compare_view(c: &Comparison) -> CompareView {
             }
         })
         .collect();
+    let cash = c
+        .cash
+        .years
+        .iter()
+        .enumerate()
+        .map(|(i, y)| {
+            let p = |f: &str| format!("/comparison/cash/years/{i}/{f}");
+            CashRow {
+                year: Cell::int(p("year"), y.year),
+                onprem: Cell::usd(p("onprem_usd"), y.onprem_usd),
+                cloud: Cell::usd(p("cloud_usd"), y.cloud_usd),
+                saving: Cell::usd(p("saving_usd"), y.saving_usd),
+                cumulative: Cell::usd(p("cumulative_saving_usd"), y.cumulative_saving_usd),
+                events: y.events.iter().enumerate().map(|(j, ev)| Cell::text(p(&format!("events/{j}")), ev)).collect(),
+            }
+        })
+        .collect();
+    let cp = |f: &str| format!("/comparison/cash/{f}");
+    let cash_totals = CashTotals {
+        onprem_paid: Cell::usd(cp("onprem_paid_usd"), c.cash.onprem_paid_usd),
+        cloud_paid: Cell::usd(cp("cloud_paid_usd"), c.cash.cloud_paid_usd),
+        onprem_residual: Cell::usd(cp("onprem_residual_usd"), c.cash.onprem_residual_usd),
+        cloud_residual: Cell::usd(cp("cloud_residual_usd"), c.cash.cloud_residual_usd),
+        onprem_net: Cell::usd(cp("onprem_net_usd"), c.cash.onprem_net_usd),
+        cloud_net: Cell::usd(cp("cloud_net_usd"), c.cash.cloud_net_usd),
+        notes: c
+            .cash
+            .residual_notes
+            .iter()
+            .enumerate()
+            .map(|(i, n)| Cell::text(cp(&format!("residual_notes/{i}")), n))
+            .collect(),
+    };
+    let v = &c.verdict;
+    let verdict = VerdictView {
+        text: Cell::text("/comparison/verdict/text".into(), &v.text),
+        outcome: match v.outcome {
+            Outcome::MovingSaves => "moving_saves",
+            Outcome::AboutTheSame => "about_the_same",
+            Outcome::KeepingSaves => "keeping_saves",
+        },
+        view: Cell::text("/comparison/verdict/view".into(), &v.view),
+        margin: Cell::num("/comparison/verdict/margin_pct".into(), v.margin_pct),
+        break_even: v.break_even_month.map(|m| Cell::int("/comparison/verdict/break_even_month".into(), m)),
+        aws_incomplete: v.aws_incomplete,
+    };
     let e = &c.onprem.estate;
     CompareView {
         years: Cell::int("/comparison/years".into(), c.years),
@@ -515,7 +599,10 @@ fn compare_view(c: &Comparison) -> CompareView {
         first_upfront: upfront_row(c, 0),
         one_time: Cell::usd("/comparison/one_time_usd".into(), c.one_time_usd),
         break_even: c.break_even_month.map(|m| Cell::int("/comparison/break_even_month".into(), m)),
+        verdict,
         horizons,
+        cash,
+        cash_totals,
         estate_basis: Cell::text("/comparison/onprem/estate/basis".into(), &e.basis),
         machines: Cell::int("/comparison/onprem/estate/machines".into(), e.machines),
         servers: Cell::int("/comparison/onprem/estate/servers".into(), e.servers),
