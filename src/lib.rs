@@ -17,6 +17,7 @@ pub mod schedule;
 pub mod settings;
 pub mod sizing;
 pub mod storage;
+pub mod target_os;
 pub mod tco;
 pub mod templates;
 pub mod terraform;
