@@ -438,6 +438,7 @@ fn server_plan(
             price_os: s.os.price_os,
             note: s.os.note.clone(),
             ami_hint,
+            image: Some(crate::target_os::image_for(&s.os, arch)),
         })
     };
     let os = match shared.os.get_mut(s.os.text.as_str()) {

@@ -18,6 +18,7 @@ pub mod schedule;
 pub mod settings;
 pub mod sizing;
 pub mod storage;
+pub mod target_os;
 pub mod tco;
 pub mod tco_views;
 pub mod templates;

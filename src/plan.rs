@@ -89,7 +89,7 @@ pub struct SourceRef {
 pub struct OsPlan {
     pub text: String,
     pub family: OsFamily,
-    /// The OS on AWS.
+    /// The OS on AWS (`image.name`).
     pub target: String,
     pub price_os: PriceOs,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -97,6 +97,10 @@ pub struct OsPlan {
     /// Last known AMI id (an offline hint only: Terraform resolves the image by owner and name).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ami_hint: Option<AmiHint>,
+    /// The image the server is launched from, decided once (`crate::target_os`): Terraform reads it from here.
+    /// Plans written before it existed have none; `rocklift terraform` asks to run `plan` again.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub image: Option<crate::target_os::TargetImage>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -63,11 +63,11 @@ fn template_with_bom_crlf_ip_lists_and_empty_cells() {
         [
             // Quoted "10.9.0.10,10.9.0.11" stays one cell. 65536 MB / 1024; "62%"; disks 500 + 500 GB;
             // IOPS 1000 + 400 + 2500 + 900; MB/s 120 + 80 + 40 + 30.
-            "fin-db01.corp.example @2 cpus=8 mem=64 disk=Some(1000) used=Some(700) os='Windows Server 2019 Datacenter'->Windows Server 2019 Datacenter cpu=Some(35) memu=Some(62) iops=Some(4800) mbps=Some(270) tags={}",
+            "fin-db01.corp.example @2 cpus=8 mem=64 disk=Some(1000) used=Some(700) os='Windows Server 2019 Datacenter'->Windows Server 2019 cpu=Some(35) memu=Some(62) iops=Some(4800) mbps=Some(270) tags={}",
             // IPs separated by ';' in an unquoted cell; one disk: 150.5 + 80 = 230.5 → 231 IOPS, 20.5 + 10 → 31 MiB/s.
             "fin-app01 @3 cpus=4 mem=16 disk=Some(100) used=Some(40) os='Red Hat Enterprise Linux 8'->Rocky Linux 8 cpu=Some(18.5) memu=Some(45) iops=Some(231) mbps=Some(31) tags={}",
             // Every optional cell empty; OS version joined to the OS name.
-            "batch-01 @4 cpus=2 mem=4 disk=None used=None os='Ubuntu Linux 22.04'->Ubuntu Linux 22.04 cpu=None memu=None iops=None mbps=None tags={}",
+            "batch-01 @4 cpus=2 mem=4 disk=None used=None os='Ubuntu Linux 22.04'->Ubuntu 22.04 cpu=None memu=None iops=None mbps=None tags={}",
         ]
     );
     assert_eq!(inv.servers[0].notes, [CPU_NOTE, MEM_NOTE, IOPS_DISKS, MBPS_DISKS]);

@@ -199,7 +199,7 @@ fn powered_off_machines_are_planned_when_asked_for() {
             memory_gib: "4",
             disk_gib: Some("80"),
             disk_used_gib: Some("20"),
-            os_target: "Windows Server 2019 Datacenter",
+            os_target: "Windows Server 2019",
             cpu: None,
             mem: None,
             tags: &[("env", "dev"), ("ip_addresses", "10.0.0.31")],

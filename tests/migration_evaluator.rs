@@ -97,7 +97,7 @@ fn check_four(inv: &Inventory) {
             cpus: 16,
             memory_gib: "64",
             disk_gib: Some("2000"),
-            os_target: "Windows Server 2019 Standard",
+            os_target: "Windows Server 2019",
             cpu: Some("45"),
             mem: Some("90"),
             tags: &[

@@ -74,7 +74,7 @@ fn template_with_bom_crlf_quoted_lists_and_blank_rows() {
             // No HostName: VMware.VMName; no logical cores: the 4 cores; only averages: no utilization, no disk needs.
             r#"build-agent-7 @3 cpus=4 mem=8 disk=None used=None os='CentOS 7.9'->Rocky Linux 8 cpu=None memu=None iops=None mbps=None tags={"critical": "no", "zone": "3, 1"}"#,
             // Only ExternalId names it; "45%"; 17000 MB used of 16384 → capped at 100.
-            r#"INV-103 @4 cpus=4 mem=16 disk=None used=None os='Windows Server 2019 Datacenter 10.0.17763'->Windows Server 2019 Datacenter 10.0.17763 cpu=Some(45) memu=Some(100) iops=None mbps=None tags={"application": "Intranet"}"#,
+            r#"INV-103 @4 cpus=4 mem=16 disk=None used=None os='Windows Server 2019 Datacenter 10.0.17763'->Windows Server 2019 cpu=Some(45) memu=Some(100) iops=None mbps=None tags={"application": "Intranet"}"#,
             // Line 5 is an all-empty row. 1024 / 4096 = 25 %.
             r#"web01.corp.example @6 cpus=2 mem=4 disk=None used=None os='Ubuntu 22.04'->Ubuntu 22.04 cpu=Some(45.5) memu=Some(25) iops=None mbps=None tags={"env": "prod"}"#,
             // Same HostName, another ExternalId: kept, renamed. 3072 / 4096 = 75 %.

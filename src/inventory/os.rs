@@ -4,6 +4,7 @@
 //! 8 or older → Rocky 8 (7 and older are a major upgrade, and say so); 10 or later → Rocky 9 (no Rocky 10
 //! image in the snapshot, said in a note); no version → Rocky 9. Other Linux stays as it is, priced as
 //! `linux`. Windows stays Windows, priced as `windows`. Anything else is unknown and flagged, never guessed.
+//! The version on AWS of Windows and other Linux (and the image of every OS) is `crate::target_os`'s decision.
 
 use serde::{Deserialize, Serialize};
 
@@ -38,7 +39,7 @@ pub struct OsInfo {
     pub text: String,
     pub family: OsFamily,
     pub major: Option<u32>,
-    /// The OS on AWS: "Rocky Linux 9", "Windows Server 2019 Standard", "Ubuntu 22.04".
+    /// The OS on AWS: "Rocky Linux 9", "Windows Server 2019", "Ubuntu 22.04".
     pub target: String,
     /// `rocky8` / `rocky9` for EL sources (image hint key), else `None`.
     pub rocky: Option<String>,
@@ -47,8 +48,20 @@ pub struct OsInfo {
     pub note: Option<String>,
 }
 
-/// Classify `text`; `None` when the OS is not recognised (callers flag it).
+/// Classify `text`; `None` when the OS is not recognised (callers flag it). `target` and `note` are what
+/// [`crate::target_os::decide`] makes of it: the one decision every output shows.
 pub fn classify(text: &str) -> Option<OsInfo> {
+    let mut o = classify_source(text)?;
+    let aws = crate::target_os::decide(&o);
+    o.target = aws.name;
+    o.note = match (o.note, aws.why) {
+        (Some(n), Some(w)) if n != w => Some(format!("{n}; {w}")),
+        (n, w) => w.or(n),
+    };
+    Some(o)
+}
+
+fn classify_source(text: &str) -> Option<OsInfo> {
     let t = text.trim();
     let lower = t.to_ascii_lowercase();
     if lower.is_empty() {
@@ -90,22 +103,16 @@ pub fn classify(text: &str) -> Option<OsInfo> {
             }
         }
     }
+    // The Windows version on AWS (and why it changes) is `target_os`'s decision.
     if lower.contains("windows") {
-        let target =
-            t.trim_start_matches("Microsoft ").trim_end_matches("(64-bit)").trim_end_matches("(32-bit)").trim();
-        let client = !lower.contains("server");
         return Some(OsInfo {
             text: t.to_owned(),
             family: OsFamily::Windows,
             major: None,
-            target: target.to_owned(),
+            target: String::new(),
             rocky: None,
             price_os: PriceOs::Windows,
-            note: client.then(|| {
-                "a Windows desktop OS: AWS has no licence-included Windows 10/11; priced as Windows Server \
-                 (bring-your-own desktop licences need Dedicated Hosts)"
-                    .to_owned()
-            }),
+            note: None,
         });
     }
     let generic = ["other linux", "other 2.6.x linux", "other 3.x", "other 4.x", "other 5.x", "other 6.x"];
@@ -251,12 +258,13 @@ mod tests {
         assert_eq!(target("Ubuntu 22.04").0, OsFamily::OtherLinux);
         assert_eq!(target("Red Hat Fedora (64-bit)").0, OsFamily::OtherLinux);
         assert_eq!(target("Microsoft Windows Server 2019 (64-bit)").2, PriceOs::Windows);
-        assert_eq!(target("Windows Server 2019 Standard").1, "Windows Server 2019 Standard");
+        assert_eq!(target("Windows Server 2019 Standard").1, "Windows Server 2019");
+        assert_eq!(target("Windows Server 2008 R2 Enterprise").1, "Windows Server 2022");
         assert_eq!(target("Other 3.x or later Linux (64-bit)").0, OsFamily::OtherLinux);
         assert_eq!(target("Other 3.x or later Linux (64-bit)").1, "Linux (distribution not named)");
         assert_eq!(target("Microsoft Windows Server 2019 (64-bit)").1, "Windows Server 2019");
         let desktop = classify("Microsoft Windows 10 (64-bit)").expect("windows");
-        assert!(desktop.note.is_some_and(|n| n.contains("no licence-included Windows 10/11")));
+        assert!(desktop.note.is_some_and(|n| n.starts_with("Windows 10 has no licence-included EC2 image")));
     }
 
     #[test]

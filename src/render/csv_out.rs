@@ -6,7 +6,7 @@ use crate::plan::Plan;
 
 use super::neutralise;
 
-pub const COLUMNS: [&str; 21] = [
+pub const COLUMNS: [&str; 24] = [
     "name",
     "line",
     "count",
@@ -28,6 +28,9 @@ pub const COLUMNS: [&str; 21] = [
     "rhel_monthly_usd",
     "runner_up",
     "status",
+    "target_image",
+    "os_action",
+    "os_note",
 ];
 
 pub fn plan(plan: &Plan) -> String {
@@ -83,6 +86,9 @@ pub fn write_plan<W: std::io::Write>(plan: &Plan, out: W) -> std::io::Result<()>
             s.rhel_comparison.as_ref().map(|r| r.monthly_usd.normalize().to_string()).unwrap_or_default(),
             runner,
             status,
+            s.os.image.as_ref().map(|i| i.key.clone()).unwrap_or_default(),
+            s.os.image.as_ref().map(|i| i.action.as_str().to_owned()).unwrap_or_default(),
+            s.os.note.as_deref().map(neutralise).unwrap_or_default(),
         ];
         w.write_record(&row)?;
     }

@@ -127,6 +127,36 @@ struct KeyValue {
     value: Cell,
 }
 
+/// One note on the OS on AWS (an upgrade, a rebuild, a switch to Rocky) and the servers it is about.
+#[derive(Debug, Serialize)]
+struct OsChange {
+    servers: Vec<Cell>,
+    /// Servers beyond the ones named.
+    more: usize,
+    note: Cell,
+}
+
+/// Server names listed per OS note.
+const OS_NOTE_NAMES: usize = 10;
+
+/// The plan's OS notes (`os.note`: why the OS or its version changes), each once with its servers, in inventory order.
+fn os_changes(plan: &Plan) -> Vec<OsChange> {
+    let mut out: Vec<(usize, OsChange)> = Vec::new();
+    for (i, s) in plan.servers.iter().enumerate() {
+        let Some(note) = &s.os.note else { continue };
+        let name = Cell::text(format!("/servers/{i}/name"), &s.name);
+        match out.iter_mut().find(|(first, _)| plan.servers[*first].os.note.as_ref() == Some(note)) {
+            Some((_, c)) if c.servers.len() < OS_NOTE_NAMES => c.servers.push(name),
+            Some((_, c)) => c.more += 1,
+            None => out.push((
+                i,
+                OsChange { servers: vec![name], more: 0, note: Cell::text(format!("/servers/{i}/os/note"), note) },
+            )),
+        }
+    }
+    out.into_iter().map(|(_, c)| c).collect()
+}
+
 #[derive(Debug, Serialize)]
 struct ServerRow {
     name: Cell,
@@ -346,6 +376,7 @@ struct View {
     charts: Charts,
     server_rows: Vec<ServerRow>,
     shown: Option<Shown>,
+    os_changes: Vec<OsChange>,
     network: Vec<NetRow>,
     migration: Option<MigrationView>,
     notes: Vec<Cell>,
@@ -770,6 +801,7 @@ fn view(plan: &Plan) -> View {
         },
         server_rows: shown_idx.into_iter().map(|i| server_row(plan, i)).collect(),
         shown,
+        os_changes: os_changes(plan),
         network,
         migration,
         notes: plan.notes.iter().enumerate().map(|(i, n)| Cell::text(format!("/notes/{i}"), n)).collect(),

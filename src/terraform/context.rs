@@ -1,7 +1,7 @@
 //! A `Plan` in, the data every Terraform template renders from out: images, instances (with
 //! `count` rows expanded), their volumes, roles and their security rules, and room for the
 //! scaling groups and schedules of later versions. Pure; all user text stays raw here and is
-//! escaped by the templates' `hcl` filter.
+//! escaped by the templates' `hcl` filter. Images are the plan's (`os.image`), never decided here.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -14,10 +14,9 @@ use crate::inventory::OsFamily;
 use crate::matching::MatchOutcome;
 use crate::money::display_usd_grouped;
 use crate::plan::{Plan, VolumeRole};
-use crate::pricing::catalog::Arch;
+use crate::target_os::{ImageLookup, TargetImage};
 
-/// The Rocky Enterprise Software Foundation's AWS account, owner of the official Rocky images.
-pub const ROCKY_OWNER: &str = "792107900819";
+pub use crate::target_os::ROCKY_OWNER;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Context {
@@ -61,8 +60,8 @@ pub struct Image {
     pub description: String,
     /// Rocky: major version and the architecture as Rocky names it in image names.
     pub major: u32,
-    pub arch: &'static str,
-    pub name_arch: &'static str,
+    pub arch: String,
+    pub name_arch: String,
     /// Ssm: the public parameter holding the AMI id.
     pub ssm_parameter: String,
     /// The snapshot's last known AMI id in the plan's region (a comment only).
@@ -161,53 +160,38 @@ pub struct Role {
     pub public_ports: Vec<PortRule>,
 }
 
-fn ssm_for(os: &crate::plan::OsPlan, arch: Arch) -> Option<(String, String, String)> {
-    let lower = os.text.to_ascii_lowercase();
-    let version = |prefix: &str| -> Option<String> {
-        let i = lower.find(prefix)? + prefix.len();
-        let v: String = lower[i..].trim_start().chars().take_while(|c| c.is_ascii_digit() || *c == '.').collect();
-        (!v.is_empty()).then_some(v)
-    };
-    if os.family == OsFamily::Windows {
-        let year = ["2025", "2022", "2019", "2016", "2012"].into_iter().find(|y| lower.contains(y)).unwrap_or("2022");
-        let year = if year == "2012" { "2012-R2" } else { year };
-        return Some((
-            format!("windows_{}", year.to_ascii_lowercase().replace('-', "_")),
-            format!("/aws/service/ami-windows-latest/Windows_Server-{year}-English-Full-Base"),
-            format!("Windows Server {year} English Full Base (latest, from the public AMI alias)"),
-        ));
+impl ImageKind {
+    fn of(image: &TargetImage) -> Self {
+        match image.lookup {
+            ImageLookup::Rocky { .. } => ImageKind::Rocky,
+            ImageLookup::Ssm { .. } => ImageKind::Ssm,
+            ImageLookup::Custom => ImageKind::Custom,
+        }
     }
-    let (deb_arch, ubuntu_arch) = match arch {
-        Arch::X86_64 => ("amd64", "amd64"),
-        Arch::Arm64 => ("arm64", "arm64"),
-    };
-    if let Some(v) = version("ubuntu") {
-        let mut parts = v.split('.');
-        let (major, minor) = (parts.next().unwrap_or(""), parts.next().unwrap_or("04"));
-        let rel = format!("{major}.{minor}");
-        return Some((
-            format!("ubuntu_{}_{ubuntu_arch}", rel.replace('.', "_")),
-            format!("/aws/service/canonical/ubuntu/server/{rel}/stable/current/{ubuntu_arch}/hvm/ebs-gp2/ami-id"),
-            format!("Ubuntu {rel} {ubuntu_arch} (latest, Canonical's public AMI alias)"),
-        ));
+}
+
+impl Image {
+    /// The plan's image as the templates take it (the AMI hint is a comment only).
+    fn of(image: &TargetImage, hint: Option<&crate::plan::AmiHint>) -> Self {
+        let (major, arch, name_arch, ssm_parameter) = match &image.lookup {
+            ImageLookup::Rocky { major, arch, name_arch, .. } => {
+                (*major, arch.clone(), name_arch.clone(), String::new())
+            }
+            ImageLookup::Ssm { parameter } => (0, String::new(), String::new(), parameter.clone()),
+            ImageLookup::Custom => (0, String::new(), String::new(), String::new()),
+        };
+        Image {
+            key: image.key.clone(),
+            kind: ImageKind::of(image),
+            description: image.description.clone(),
+            major,
+            arch,
+            name_arch,
+            ssm_parameter,
+            ami_hint: hint.map(|h| h.ami_id.clone()),
+            ami_hint_listed: hint.map(|h| h.listed.clone()),
+        }
     }
-    if let Some(v) = version("debian") {
-        let major = v.split('.').next().unwrap_or("12").to_owned();
-        return Some((
-            format!("debian_{major}_{deb_arch}"),
-            format!("/aws/service/debian/release/{major}/latest/{deb_arch}"),
-            format!("Debian {major} {deb_arch} (latest, Debian's public AMI alias)"),
-        ));
-    }
-    if lower.contains("amazon linux 2023") || lower.contains("al2023") {
-        let a = arch.as_str();
-        return Some((
-            format!("al2023_{a}"),
-            format!("/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-{a}"),
-            format!("Amazon Linux 2023 {a} (latest, public AMI alias)"),
-        ));
-    }
-    None
 }
 
 /// Per role: admin ports, and (from, to) port ranges opened to the internet.
@@ -228,60 +212,21 @@ pub fn build(plan: &Plan) -> Result<Context> {
             unplaced.push(s.name.clone());
             continue;
         };
-        let arch = p.arch;
-        let (image_key, kind) = match (&s.os.family, s.os.target.strip_prefix("Rocky Linux ")) {
-            (f, Some(major)) if f.is_el() => {
-                let major: u32 = major.parse().unwrap_or(9);
-                let key = format!("rocky{major}_{}", arch.as_str());
-                images.entry(key.clone()).or_insert_with(|| Image {
-                    key: key.clone(),
-                    kind: ImageKind::Rocky,
-                    description: format!("Rocky Linux {major} {} (official EC2 Base image)", arch.as_str()),
-                    major,
-                    arch: arch.as_str(),
-                    name_arch: if arch == Arch::Arm64 { "aarch64" } else { "x86_64" },
-                    ssm_parameter: String::new(),
-                    ami_hint: s.os.ami_hint.as_ref().map(|h| h.ami_id.clone()),
-                    ami_hint_listed: s.os.ami_hint.as_ref().map(|h| h.listed.clone()),
-                });
-                (key, ImageKind::Rocky)
-            }
-            _ => match ssm_for(&s.os, arch) {
-                Some((key, parameter, description)) => {
-                    images.entry(key.clone()).or_insert_with(|| Image {
-                        key: key.clone(),
-                        kind: ImageKind::Ssm,
-                        description,
-                        major: 0,
-                        arch: arch.as_str(),
-                        name_arch: "",
-                        ssm_parameter: parameter,
-                        ami_hint: None,
-                        ami_hint_listed: None,
-                    });
-                    (key, ImageKind::Ssm)
-                }
-                None => {
-                    let key = format!("custom_{}_{}", slug(&s.os.text, 40).replace('-', "_"), arch.as_str());
-                    images.entry(key.clone()).or_insert_with(|| Image {
-                        key: key.clone(),
-                        kind: ImageKind::Custom,
-                        description: format!(
-                            "{} {} (no public alias known: give its AMI id)",
-                            s.os.text,
-                            arch.as_str()
-                        ),
-                        major: 0,
-                        arch: arch.as_str(),
-                        name_arch: "",
-                        ssm_parameter: String::new(),
-                        ami_hint: None,
-                        ami_hint_listed: None,
-                    });
-                    (key, ImageKind::Custom)
-                }
-            },
+        let Some(image) = &s.os.image else {
+            return Err(Error::Invalid(vec![crate::error::Problem {
+                file: plan.inventory.file.clone(),
+                sheet: None,
+                line: s.line,
+                column: Some("os".into()),
+                message: format!(
+                    "server '{}' has no os.image in the plan (a plan.json from an older rocklift): run `rocklift plan` again",
+                    s.name
+                ),
+            }]));
         };
+        let image_key = image.key.clone();
+        let kind = ImageKind::of(image);
+        images.entry(image_key.clone()).or_insert_with(|| Image::of(image, s.os.ami_hint.as_ref()));
         let windows = s.os.family == OsFamily::Windows;
         let entry = roles.entry(s.role.clone()).or_default();
         entry.0.insert(if windows { 3389 } else { 22 });
