@@ -1195,26 +1195,6 @@ mod tests {
         serde_json::from_str(include_str!("../tests/golden/smb-office/plan.json")).expect("golden plan")
     }
 
-    fn row(month: u32, onprem: i64, cloud: i64) -> MonthRow {
-        MonthRow {
-            month,
-            onprem_usd: Decimal::ZERO,
-            cloud_usd: Decimal::ZERO,
-            onprem_cumulative_usd: Decimal::from(onprem),
-            cloud_cumulative_usd: Decimal::from(cloud),
-        }
-    }
-
-    #[test]
-    fn break_even_is_where_the_cloud_stays_ahead() {
-        // Ahead in month 2, behind again in month 3 (a renewal), ahead for good from month 4.
-        let rows = [row(1, 10, 30), row(2, 20, 20), row(3, 30, 45), row(4, 40, 40), row(5, 50, 45)];
-        assert_eq!(break_even(&rows), Some(4));
-        assert_eq!(break_even(&rows[..3]), None);
-        assert_eq!(break_even(&[row(1, 10, 5)]), Some(1));
-        assert_eq!(break_even(&[]), None);
-    }
-
     #[test]
     fn hypervisor_hosts_replace_the_servers_as_machines() {
         let hosts = [

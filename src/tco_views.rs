@@ -421,9 +421,11 @@ mod tests {
 
     #[test]
     fn break_even_is_where_the_cloud_stays_ahead() {
+        // Ahead in month 2, behind again in month 3, ahead for good from month 4.
         let rows = [row(1, 10, 30), row(2, 20, 20), row(3, 30, 45), row(4, 40, 40), row(5, 50, 45)];
         assert_eq!(break_even(&rows), Some(4));
         assert_eq!(break_even(&rows[..3]), None);
+        assert_eq!(break_even(&[row(1, 10, 5)]), Some(1));
         assert_eq!(break_even(&[]), None);
     }
 

@@ -3,14 +3,16 @@
 //! Windows desktops are rebuilt on Windows Server 2022 with the reason given.
 
 mod common;
+#[path = "common/hcl_read.rs"]
+mod hcl_read;
 
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::Path;
 
 use common::{run, stderr, stdout};
-use hcl::eval::{Context, Evaluate};
-use hcl::{Body, Expression, ObjectKey};
+use hcl::{Body, Expression};
+use hcl_read::{literal, object_field};
 use serde_json::Value;
 
 const INVENTORY: &str = "name,cpus,memory_gib,os\n\
@@ -28,38 +30,13 @@ fn windows_parameter(year: u32) -> String {
     format!("/aws/service/ami-windows-latest/Windows_Server-{year}-English-Full-Base")
 }
 
-fn literal(e: &Expression) -> String {
-    match e.evaluate(&Context::new()).unwrap_or_else(|err| panic!("not a literal: {e:?}: {err}")) {
-        hcl::Value::String(s) => s,
-        hcl::Value::Number(n) => n.to_string(),
-        other => panic!("not a string: {other:?}"),
-    }
-}
-
-fn key_literal(k: &ObjectKey) -> String {
-    match k {
-        ObjectKey::Identifier(i) => i.to_string(),
-        ObjectKey::Expression(e) => literal(e),
-        _ => panic!("unexpected key {k:?}"),
-    }
-}
-
 /// `locals { NAME = { ... } }` as key → value.
 fn local_object(body: &Body, name: &str) -> BTreeMap<String, Expression> {
-    for block in body.blocks().filter(|b| b.identifier() == "locals") {
-        for attr in block.body().attributes() {
-            if attr.key() == name {
-                let Expression::Object(obj) = attr.expr() else { panic!("locals.{name} is not an object") };
-                return obj.iter().map(|(k, v)| (key_literal(k), v.clone())).collect();
-            }
-        }
-    }
-    panic!("no locals.{name}")
+    hcl_read::local_object(body, name).into_iter().collect()
 }
 
 fn field(e: &Expression, name: &str) -> String {
-    let Expression::Object(obj) = e else { panic!("not an object: {e:?}") };
-    obj.iter().find(|(k, _)| key_literal(k) == name).map(|(_, v)| literal(v)).unwrap_or_else(|| panic!("no {name}"))
+    literal(&object_field(e, name))
 }
 
 fn parse(dir: &Path, file: &str) -> Body {

@@ -3,6 +3,8 @@
 //! and re-renders identically from a saved plan.json.
 
 mod common;
+#[path = "common/hcl_read.rs"]
+mod hcl_read;
 #[path = "common/tf_schema.rs"]
 mod tf_schema;
 
@@ -11,8 +13,8 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use common::{run, stderr};
-use hcl::eval::{Context, Evaluate};
-use hcl::{Body, Expression, ObjectKey};
+use hcl::Body;
+use hcl_read::{literal, local_object, object_field};
 
 /// `rocklift plan INVENTORY --out DIR`; returns DIR's terraform/ files (name → text).
 fn plan_tf(inventory: &Path, out: &Path, extra: &[&str]) -> BTreeMap<String, String> {
@@ -43,43 +45,6 @@ fn parse_all(files: &BTreeMap<String, String>) -> BTreeMap<String, Body> {
         .filter(|(n, _)| n.ends_with(".tf") || n.ends_with(".tfvars.example"))
         .map(|(n, t)| (n.clone(), hcl::parse(t).unwrap_or_else(|e| panic!("{n} does not parse: {e}\n{t}"))))
         .collect()
-}
-
-/// The literal string of an object key or string expression (templates evaluated with no variables).
-fn literal(e: &Expression) -> String {
-    match e.evaluate(&Context::new()).unwrap_or_else(|err| panic!("not a literal: {e:?}: {err}")) {
-        hcl::Value::String(s) => s,
-        other => panic!("not a string: {other:?}"),
-    }
-}
-
-fn key_literal(k: &ObjectKey) -> String {
-    match k {
-        ObjectKey::Identifier(i) => i.to_string(),
-        ObjectKey::Expression(e) => literal(e),
-        _ => panic!("unexpected key {k:?}"),
-    }
-}
-
-/// `locals { NAME = { ... } }` of a body, as (key literal → value expression), in file order.
-fn local_object(body: &Body, name: &str) -> Vec<(String, Expression)> {
-    for block in body.blocks().filter(|b| b.identifier() == "locals") {
-        for attr in block.body().attributes() {
-            if attr.key() == name {
-                let Expression::Object(obj) = attr.expr() else { panic!("locals.{name} is not an object") };
-                return obj.iter().map(|(k, v)| (key_literal(k), v.clone())).collect();
-            }
-        }
-    }
-    panic!("no locals.{name}")
-}
-
-fn object_field(e: &Expression, field: &str) -> Expression {
-    let Expression::Object(obj) = e else { panic!("not an object: {e:?}") };
-    obj.iter()
-        .find(|(k, _)| key_literal(k) == field)
-        .map(|(_, v)| v.clone())
-        .unwrap_or_else(|| panic!("no field {field}"))
 }
 
 fn example(name: &str) -> PathBuf {
