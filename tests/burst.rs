@@ -53,50 +53,70 @@ fn spot_adds_the_interruption_overhead() {
     );
 }
 
-#[test]
-fn the_slurm_fragment_is_key_value_lines_as_slurm_conf_reads_them() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let o = run(&["burst", "--cluster", CLUSTER, "--jobs", JOBS, "--out", dir.path().to_str().expect("utf8")]);
-    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-    let conf = std::fs::read_to_string(dir.path().join("slurm/cloud.conf")).expect("cloud.conf");
-    let mut keys = std::collections::BTreeMap::new();
-    for (i, line) in conf.lines().enumerate() {
+/// `KEY=VALUE` pairs of each non-comment line of a slurm.conf-style file, checked for slurm.conf's syntax: the
+/// first pair names the line.
+fn conf_lines(text: &str) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for (i, line) in text.lines().enumerate() {
         let line = line.trim();
         if line.is_empty() || line.starts_with('#') {
             continue;
         }
-        // slurm.conf: whitespace-separated Key=Value pairs; the first pair names the line (NodeName, PartitionName).
         for pair in line.split_whitespace() {
             let (k, val) = pair.split_once('=').unwrap_or_else(|| panic!("line {}: '{pair}' is not Key=Value", i + 1));
             assert!(!k.is_empty() && !val.is_empty(), "line {}: '{pair}'", i + 1);
             assert!(k.chars().all(|c| c.is_ascii_alphanumeric()), "line {}: key '{k}'", i + 1);
         }
         let (k, val) = line.split_whitespace().next().and_then(|p| p.split_once('=')).expect("pair");
-        keys.insert(k.to_owned(), val.to_owned());
+        out.push((k.to_owned(), val.to_owned()));
     }
-    for k in [
-        "ResumeProgram",
-        "SuspendProgram",
-        "SuspendTime",
-        "ResumeTimeout",
-        "SuspendTimeout",
-        "ResumeRate",
-        "SlurmctldParameters",
-        "CommunicationParameters",
-        "TreeWidth",
-        "NodeName",
-        "PartitionName",
-    ] {
-        assert!(keys.contains_key(k), "{k} missing:\n{conf}");
-    }
-    assert_eq!(keys["SlurmctldParameters"], "idle_on_node_suspend");
-    assert_eq!(keys["CommunicationParameters"], "NoAddrCache");
+    out
+}
+
+/// cloud.conf adds nodes and a partition only; every global key is in required-global.conf, once.
+#[test]
+fn the_slurm_files_are_key_value_lines_and_the_fragment_sets_nothing_global() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let o = run(&["burst", "--cluster", CLUSTER, "--jobs", JOBS, "--out", dir.path().to_str().expect("utf8")]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let conf = std::fs::read_to_string(dir.path().join("slurm/cloud.conf")).expect("cloud.conf");
+    let kinds: std::collections::BTreeSet<String> = conf_lines(&conf).into_iter().map(|(k, _)| k).collect();
+    assert_eq!(kinds.into_iter().collect::<Vec<_>>(), ["NodeName", "PartitionName"], "{conf}");
+    // c6a.xlarge: 4 vCPU, 8192 MiB of which 95 % (7782 MiB) is RealMemory; its weight is 10000 + its rank by
+    // price among the candidate types (cheaper ones are too small for the job).
+    let pricing =
+        rocklift::estimate::LoadedPricing::load(rocklift::pricing::Snapshot::embedded().expect("snap"), "us-east-1")
+            .expect("pricing");
+    let shapes = rocklift::hpc::cost::candidate_shapes(&pricing.catalog, &pricing.prices, false, &|_| true);
+    let rank = shapes.iter().position(|s| s.shape.name == "c6a.xlarge").expect("a candidate") + 1;
     assert!(
-        conf.contains("NodeName=cloud-c6a-xlarge-1 State=CLOUD CPUs=4 RealMemory=7782 Feature=cloud,c6a.xlarge\n"),
+        conf.contains(&format!(
+            "NodeName=cloud-c6a-xlarge-1 State=CLOUD CPUs=4 RealMemory=7782 Weight={} Feature=cloud,c6a.xlarge\n",
+            10_000 + rank
+        )),
         "{conf}"
     );
+    assert!(conf.contains(" SuspendTime=300 SuspendTimeout=120 ResumeTimeout=600\n"), "{conf}");
+    let globals = std::fs::read_to_string(dir.path().join("slurm/required-global.conf")).expect("globals");
+    let keys = conf_lines(&globals);
+    let names: Vec<&str> = keys.iter().map(|(k, _)| k.as_str()).collect();
+    let mut unique = names.clone();
+    unique.sort_unstable();
+    unique.dedup();
+    assert_eq!(unique.len(), names.len(), "a key twice: {names:?}");
+    let value = |k: &str| keys.iter().find(|(key, _)| key == k).map(|(_, v)| v.as_str());
+    assert_eq!(value("SlurmctldParameters"), Some("idle_on_node_suspend,cloud_reg_addrs"));
+    assert_eq!(value("PrivateData"), Some("cloud"));
+    assert_eq!(value("CommunicationParameters"), Some("NoAddrCache"));
+    assert_eq!(value("SuspendExcParts"), Some("batch"));
+    assert_eq!(value("ResumeFailProgram"), Some("/etc/slurm/rocklift/resume_fail.sh"));
+    assert_eq!(value("GresTypes"), None, "no GPU type, no GresTypes");
+    assert_eq!(value("SuspendTime"), None, "power saving is set on the cloud partition, not globally");
     let resume = std::fs::read_to_string(dir.path().join("slurm/resume.sh")).expect("resume.sh");
-    assert!(resume.contains("cloud-c6a-xlarge-*) template=rocklift-burst-c6a-xlarge ;;"), "{resume}");
+    assert!(resume.contains("cloud-c6a-xlarge-*) template=rocklift-burst-c6a-xlarge"), "{resume}");
+    for f in ["README.md", "route.sh", "rocklift-burst-route.service", "rocklift-burst-route.timer"] {
+        assert!(dir.path().join("slurm").join(f).is_file(), "{f}");
+    }
     assert!(std::fs::read(dir.path().join("burst.json")).is_ok());
 }
 

@@ -66,7 +66,8 @@ pub struct Args {
     /// AWS region to price in (default from rocklift.toml, else us-east-1).
     #[arg(long)]
     region: Option<String>,
-    /// Write burst.json, report.html, report.md and slurm/ (cloud.conf, resume.sh, suspend.sh) into this folder.
+    /// Write burst.json, report.html, report.md, slurm/ (cloud.conf, required-global.conf, the scripts, README.md)
+    /// and terraform/ into this folder.
     #[arg(long, value_name = "DIR")]
     out: Option<PathBuf>,
     /// Print the summary as a table or burst.json.
@@ -294,15 +295,20 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
         .nodes_by_shape
         .iter()
         .filter_map(|(name, count)| {
-            let s = shapes.iter().find(|s| &s.shape.name == name)?;
+            // The candidates are cheapest first: the rank by price makes the weight, so Slurm, which takes the
+            // lowest-weight nodes that fit, picks the type the replay priced.
+            let rank = shapes.iter().position(|s| &s.shape.name == name)?;
+            let s = &shapes[rank];
             Some(CloudNodeType {
                 instance_type: name.clone(),
                 vcpus: s.shape.vcpus,
-                memory_mib: s.shape.memory_mib,
+                memory_mib: s.instance_memory_mib,
+                real_memory_mib: s.shape.memory_mib,
                 gpus: s.shape.gpus,
                 gpu_model: s.shape.gpu_model.clone(),
                 max_nodes: count.peak,
                 efa: s.efa_interfaces > 0,
+                weight: slurm_conf::CLOUD_WEIGHT_BASE + u32::try_from(rank + 1).unwrap_or(u32::MAX - 10_000),
             })
         })
         .collect();
@@ -362,12 +368,31 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
         let written = super::terraform::write_files(dir, &tf, a.force)?;
         tf_summary = super::terraform::summary(&dir.join("terraform"), &written);
         super::plan::write_texts(dir, &[("burst.json", &json), ("report.html", &html), ("report.md", &md)])?;
-        let fragment = slurm_conf::fragment(&report.cloud_nodes, "cloud", &generated_by);
+        let fragment = slurm_conf::cloud_conf(&report.cloud_nodes, "cloud", &generated_by);
+        let onprem: Vec<String> = cluster.partitions.iter().map(|p| p.name.clone()).collect();
+        let globals = slurm_conf::required_global(&report.cloud_nodes, &onprem, &generated_by);
+        let route = rocklift::hpc::burst_router::route_script(
+            max_wait,
+            &report.cloud_nodes,
+            &onprem,
+            &o.partitions,
+            "cloud",
+            &generated_by,
+        );
         let resume = slurm_conf::resume_script(&report.cloud_nodes, &settings.region, "rocklift-burst-");
         let suspend = slurm_conf::suspend_script(&settings.region);
         super::plan::write_texts(
             &dir.join("slurm"),
-            &[("cloud.conf", &fragment), ("resume.sh", &resume), ("suspend.sh", &suspend)],
+            &[
+                ("cloud.conf", &fragment),
+                ("required-global.conf", &globals),
+                ("README.md", slurm_conf::README),
+                ("resume.sh", &resume),
+                ("suspend.sh", &suspend),
+                ("route.sh", &route),
+                ("rocklift-burst-route.service", rocklift::hpc::burst_router::ROUTE_SERVICE),
+                ("rocklift-burst-route.timer", rocklift::hpc::burst_router::ROUTE_TIMER),
+            ],
         )?;
     }
     match a.format {
@@ -435,7 +460,7 @@ fn summary_text(r: &BurstReport, dir: Option<&PathBuf>) -> String {
     }
     if let Some(d) = dir {
         s.push_str(&format!(
-            "Wrote {} (and report.html, report.md), {}/ (cloud.conf, resume.sh, suspend.sh) and {}/.\n",
+            "Wrote {} (and report.html, report.md), {}/ (cloud.conf, required-global.conf, scripts; its README.md says what to apply, in order) and {}/.\n",
             d.join("burst.json").display(),
             d.join("slurm").display(),
             d.join("terraform").display()

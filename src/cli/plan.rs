@@ -163,6 +163,7 @@ type Render<'a> = &'a (dyn Fn(&mut FileOut) -> std::io::Result<()> + Sync);
 
 /// Write every file (each on its own thread) to a temporary name first, then rename them all into
 /// place; on any error the temporary files are removed and nothing is left half-written.
+/// Write `files` into `dir`, all or none (each to a temporary name, then renamed); `*.sh` files get mode 0755.
 pub fn write_outputs(dir: &Path, files: &[(&str, Render<'_>)]) -> Result<()> {
     std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
     let staged: Vec<(PathBuf, PathBuf)> =
@@ -171,12 +172,19 @@ pub fn write_outputs(dir: &Path, files: &[(&str, Render<'_>)]) -> Result<()> {
         let handles: Vec<_> = files
             .iter()
             .zip(&staged)
-            .map(|((_, render), (tmp, _))| {
+            .map(|((name, render), (tmp, _))| {
                 scope.spawn(move || {
                     let f = std::fs::File::create(tmp)?;
                     let mut w = BufWriter::with_capacity(1 << 20, f);
                     render(&mut w)?;
-                    w.into_inner().map_err(|e| e.into_error())?.sync_all()
+                    let f = w.into_inner().map_err(|e| e.into_error())?;
+                    if name.ends_with(".sh") {
+                        // Scripts slurmctld runs: it refuses (and turns power saving off) when they are not
+                        // executable.
+                        use std::os::unix::fs::PermissionsExt;
+                        f.set_permissions(std::fs::Permissions::from_mode(0o755))?;
+                    }
+                    f.sync_all()
                 })
             })
             .collect();

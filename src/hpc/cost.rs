@@ -29,6 +29,8 @@ pub struct PricedShape {
     pub term: String,
     /// Elastic Fabric Adapter interfaces (0 = none).
     pub efa_interfaces: u32,
+    /// The instance's memory as EC2 lists it; `shape.memory_mib` is what Slurm gets of it (RealMemory).
+    pub instance_memory_mib: u64,
 }
 
 /// Every current-generation x86_64 type priced for Linux in the region (not bare metal, not burstable), cheapest
@@ -56,13 +58,15 @@ pub fn candidate_shapes(
                 shape: CloudShape {
                     name: t.instance_type.clone(),
                     vcpus: t.vcpus,
-                    memory_mib: t.memory_mib,
+                    // Jobs are matched and priced against what the node gives Slurm, as cloud.conf writes it.
+                    memory_mib: crate::hpc::slurm_conf::real_memory_mib(t.memory_mib),
                     gpus: t.gpus,
                     gpu_model: (t.gpus > 0 && !t.gpu_model.is_empty()).then(|| t.gpu_model.to_lowercase()),
                 },
                 hourly_usd: rate,
                 term: term.to_owned(),
                 efa_interfaces: t.efa_interfaces,
+                instance_memory_mib: t.memory_mib,
             })
         })
         .collect();

@@ -9,6 +9,7 @@
 //! - [`cluster`]: `parse_cluster_toml(label, text)`, `parse_scontrol_nodes(file, text)` -> `Cluster`.
 //! - [`replay`]: `replay(&cluster, &jobs, policy) -> ReplayResult` (waits, utilisation, burst plan).
 
+pub mod burst_router;
 pub mod cluster;
 pub mod cost;
 pub mod replay;

@@ -63,10 +63,12 @@ mod tests {
             instance_type: name.into(),
             vcpus: 192,
             memory_mib: 786_432,
+            real_memory_mib: 747_110,
             gpus: 0,
             gpu_model: None,
             max_nodes: 4,
             efa,
+            weight: 10_001,
         };
         let out =
             render(&[t("hpc7a.96xlarge", true), t("c7a.large", false)], "us-east-1", "2026-05-12", "rocklift test")
