@@ -15,7 +15,7 @@ fn the_waiting_job_bursts_and_its_cost_is_exact() {
     let o = run(&["burst", "--cluster", CLUSTER, "--jobs", JOBS, "--format", "json"]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let v: Value = serde_json::from_slice(&o.stdout).expect("json");
-    assert_eq!(v["schema"], "rocklift.burst/v1");
+    assert_eq!(v["schema"], "rocklift.burst/v2");
     // On-prem only: job 2 waits from 08:01 to 10:00 = 7140 s.
     assert_eq!(v["before"]["waits"]["max"], 7140);
     // With bursting its wait is the 5-minute boot.
@@ -27,12 +27,16 @@ fn the_waiting_job_bursts_and_its_cost_is_exact() {
     assert!(stdout(&o).contains("0.153"), "{}", stdout(&o));
     assert_eq!(v["cloud_nodes"][0]["instance_type"], "c6a.xlarge");
     assert_eq!(v["cost"]["rates"]["c6a.xlarge"], "0.153000");
-    // 1 h runtime + 300 s boot = 3900 s = 1.083333 h; 3900 × 0.153 / 3600 = $0.16575.
+    // As slurmctld runs it: 300 s boot + 1 h runtime + 300 s idle until SuspendTime stops the node = 4200 s =
+    // 1.166667 h; 4200 × 0.153 / 3600 = $0.1785. The per-job lower bound leaves the idle time out:
+    // 3900 × 0.153 / 3600 = $0.16575.
     let m = &v["cost"]["months"][0];
     assert_eq!(m["month"], "2026-01");
-    assert_eq!(m["node_hours"]["c6a.xlarge"], "1.083333");
-    assert_eq!(m["compute_usd"], "0.16575");
-    assert_eq!(v["cost"]["total_usd"], "0.16575");
+    assert_eq!(m["node_hours"]["c6a.xlarge"], "1.166667");
+    assert_eq!(m["compute_usd"], "0.1785");
+    assert_eq!(v["cost"]["total_usd"], "0.1785");
+    assert_eq!(v["cost"]["per_job_total_usd"], "0.16575");
+    assert_eq!((v["cost"]["node_starts"].as_u64(), v["cost"]["reused_nodes"].as_u64()), (Some(1), Some(0)));
 }
 
 #[test]
@@ -43,9 +47,9 @@ fn spot_adds_the_interruption_overhead() {
     let (ty, rate) = v["cost"]["rates"].as_object().and_then(|m| m.iter().next()).expect("a rate");
     assert_eq!(v["cost"]["terms"][ty], "spot");
     let rate: rust_decimal::Decimal = rate.as_str().expect("str").parse().expect("dec");
-    // 3900 s × 1.10 (the default 10 % rerun overhead) = 1.191666.. h.
+    // 4200 s (boot, runtime, idle until suspended) × 1.10 (the default 10 % rerun overhead) = 1.283333.. h.
     let hours =
-        rust_decimal::Decimal::from(3900) * rust_decimal::Decimal::new(11, 1) / rust_decimal::Decimal::from(3600);
+        rust_decimal::Decimal::from(4200) * rust_decimal::Decimal::new(11, 1) / rust_decimal::Decimal::from(3600);
     let m = &v["cost"]["months"][0];
     assert_eq!(
         m["compute_usd"].as_str().expect("usd").parse::<rust_decimal::Decimal>().expect("dec"),

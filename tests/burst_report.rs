@@ -346,7 +346,7 @@ fn report_rerenders_what_burst_wrote() {
     // A burst.json without the report's fields is bad data naming the file and line.
     let dir = tempfile::tempdir().expect("tempdir");
     let bad = dir.path().join("burst.json");
-    fs::write(&bad, "{\n  \"schema\": \"rocklift.burst/v1\",\n  \"burst_jobs\": 1\n}\n").expect("write");
+    fs::write(&bad, "{\n  \"schema\": \"rocklift.burst/v2\",\n  \"burst_jobs\": 1\n}\n").expect("write");
     let o = run(&["report", bad.to_str().expect("utf8"), "--format", "md"]);
     assert_eq!(o.status.code(), Some(1));
     assert!(stderr(&o).contains("burst.json:4: column 1: not a rocklift burst plan"), "{}", stderr(&o));

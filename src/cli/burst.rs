@@ -287,6 +287,7 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
         egress_gb_per_job: o.egress_gb_per_job,
         egress_gb_per_core_hour: o.egress_gb_per_core_hour,
         shared_storage: o.shared_storage.clone(),
+        suspend_time_s: i64::from(slurm_conf::SUSPEND_TIME_S),
     };
     let overrides = PriceOverrides::from(settings.price_overrides.get(&settings.region).cloned().unwrap_or_default());
     let cost =
@@ -313,7 +314,7 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
         })
         .collect();
     let report = BurstReport {
-        schema: "rocklift.burst/v1",
+        schema: rocklift::render::burst_report::SCHEMA,
         rocklift_version: env!("CARGO_PKG_VERSION"),
         pricing: pricing_ref(&pricing.snapshot.origin, &pricing.snapshot.manifest),
         cluster: ClusterRef {

@@ -100,6 +100,10 @@ pub struct BurstCostSettings {
     pub egress_gb_per_core_hour: Decimal,
     /// Shared storage the cloud nodes mount (e.g. "FSx for Lustre"): named in the plan, not priced.
     pub shared_storage: Option<String>,
+    /// Idle seconds before slurmctld stops a cloud node (the cloud partition's `SuspendTime` in cloud.conf):
+    /// billed after each node's last job, and a node that gets a job within it is reused, not started again.
+    #[serde(default)]
+    pub suspend_time_s: i64,
 }
 
 /// One month of bursting.
@@ -128,9 +132,70 @@ pub struct BurstCost {
     /// Mean of the months' totals (months with no burst job are not counted).
     pub average_monthly_usd: Decimal,
     pub total_usd: Decimal,
+    /// The per-job lower bound: each job billed boot + runtime on its own nodes, with no idle time before a
+    /// node is stopped and no node reused (the months above count both, as slurmctld runs the nodes).
+    #[serde(default)]
+    pub per_job_total_usd: Decimal,
+    #[serde(default)]
+    pub per_job_average_monthly_usd: Decimal,
+    /// Cloud node starts (instances launched) as slurmctld runs them, and jobs that found a node still up.
+    #[serde(default)]
+    pub node_starts: u64,
+    #[serde(default)]
+    pub reused_nodes: u64,
     /// Prices or figures the plan could not give, and why.
     pub missing: Vec<String>,
     pub notes: Vec<String>,
+}
+
+/// One cloud instance as slurmctld runs it: launched for a job (boot before it), serving the jobs that come
+/// while it is up, stopped `suspend_time` seconds after its last job.
+#[derive(Debug, Clone, Copy)]
+struct Instance {
+    launch: i64,
+    free_at: i64,
+}
+
+/// Node lifetimes per type as slurmctld runs the cloud partition: jobs in start order; each of a job's nodes
+/// takes a node of its type that is idle and not yet stopped (freed at most `suspend_time` before the job
+/// starts; the most recently freed first), else a new one launched `boot` before the job. Each lifetime runs
+/// from launch to `suspend_time` after its last job, at least EC2's 60-second minimum. Returns per job
+/// index of `burst.jobs` the billed seconds charged to its month (a lifetime is charged to the job that
+/// launched it), the starts and the reuses.
+fn lifetimes(burst: &BurstSummary, boot: i64, suspend_time: i64) -> (Vec<i64>, u64, u64) {
+    let mut order: Vec<usize> = (0..burst.jobs.len()).collect();
+    order.sort_by_key(|&i| (burst.jobs[i].start, i));
+    // Per type: instances and the job that launched each.
+    let mut pools: BTreeMap<&str, Vec<(Instance, usize)>> = BTreeMap::new();
+    let (mut starts, mut reused) = (0u64, 0u64);
+    for &i in &order {
+        let bj = &burst.jobs[i];
+        let (start, end) = (bj.start, bj.start + bj.runtime_s.max(0));
+        let pool = pools.entry(bj.shape.as_str()).or_default();
+        for _ in 0..bj.nodes.max(1) {
+            let up = pool
+                .iter_mut()
+                .filter(|(n, _)| n.free_at <= start && start - n.free_at <= suspend_time)
+                .max_by_key(|(n, _)| n.free_at);
+            match up {
+                Some((n, _)) => {
+                    n.free_at = end;
+                    reused += 1;
+                }
+                None => {
+                    pool.push((Instance { launch: start - boot, free_at: end }, i));
+                    starts += 1;
+                }
+            }
+        }
+    }
+    let mut billed = vec![0i64; burst.jobs.len()];
+    for pool in pools.values() {
+        for (n, i) in pool {
+            billed[*i] += (n.free_at + suspend_time - n.launch).max(MIN_BILLED_SECONDS);
+        }
+    }
+    (billed, starts, reused)
 }
 
 /// Price `burst` (jobs indexed into `jobs`) with `shapes` (the rates the policy chose from).
@@ -150,16 +215,20 @@ pub fn price_burst(
     let mut rates = BTreeMap::new();
     let mut terms = BTreeMap::new();
     let mut missing = Vec::new();
-    for bj in &burst.jobs {
+    let (lifetime_s, node_starts, reused_nodes) =
+        lifetimes(burst, settings.boot_seconds.max(0), settings.suspend_time_s.max(0));
+    let mut per_job_months: BTreeMap<String, Decimal> = BTreeMap::new();
+    for (k, bj) in burst.jobs.iter().enumerate() {
         let Some(ps) = by_name.get(bj.shape.as_str()) else {
             missing.push(format!("job {}: type {} has no price", bj.job, bj.shape));
             continue;
         };
-        let billed = (bj.runtime_s.max(0) + settings.boot_seconds.max(0)).max(MIN_BILLED_SECONDS);
-        let mut node_hours = Decimal::from(billed) * Decimal::from(bj.nodes) / hour;
-        if ps.term == "spot" {
-            node_hours *= overhead;
-        }
+        let alone = (bj.runtime_s.max(0) + settings.boot_seconds.max(0)).max(MIN_BILLED_SECONDS);
+        let spot = if ps.term == "spot" { overhead } else { Decimal::ONE };
+        let per_job_hours = Decimal::from(alone) * Decimal::from(bj.nodes) / hour * spot;
+        *per_job_months.entry(super::time::month_key(bj.start)).or_default() += per_job_hours * ps.hourly_usd;
+        // As slurmctld runs it: the lifetimes this job's launches started (idle time and reuse included).
+        let node_hours = Decimal::from(lifetime_s[k]) / hour * spot;
         let month = super::time::month_key(bj.start);
         let m = months.entry(month.clone()).or_insert_with(|| MonthCost {
             month,
@@ -216,10 +285,20 @@ pub fn price_burst(
     missing.dedup();
     let total: Decimal = months.values().map(|m| m.total_usd).sum();
     let average = if months.is_empty() { Decimal::ZERO } else { total / Decimal::from(months.len()) };
+    let per_job_total: Decimal = per_job_months.values().sum();
+    let per_job_average =
+        if per_job_months.is_empty() { Decimal::ZERO } else { per_job_total / Decimal::from(per_job_months.len()) };
     let mut notes = vec![format!(
-        "node-hours billed per second with EC2's 60-second minimum, including {} s of boot per node",
-        settings.boot_seconds
+        "node-hours as slurmctld runs the cloud partition: billed per second with EC2's 60-second minimum, from \
+         launch ({} s of boot before the first job) to {} s after a node's last job (SuspendTime), a node still up \
+         serving the next job of its type ({node_starts} node starts, {reused_nodes} jobs' nodes reused); \
+         charged to the month of the job that started the node",
+        settings.boot_seconds, settings.suspend_time_s
     )];
+    notes.push(format!(
+        "the per-job lower bound (each job on its own nodes, boot + runtime, no idle time, no reuse) is ${} in all",
+        crate::money::display_usd_grouped(per_job_total)
+    ));
     if terms.values().any(|t| t == "spot") {
         notes.push(format!(
             "spot node-hours include {}% for jobs rerun after an interruption",
@@ -246,7 +325,49 @@ pub fn price_burst(
         months: months.into_values().collect(),
         average_monthly_usd: average.round_dp(6).normalize(),
         total_usd: total.normalize(),
+        per_job_total_usd: per_job_total.round_dp(6).normalize(),
+        per_job_average_monthly_usd: per_job_average.round_dp(6).normalize(),
+        node_starts,
+        reused_nodes,
         missing,
         notes,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::hpc::{BurstJob, BurstReason};
+
+    fn job(i: usize, shape: &str, nodes: u32, start: i64, runtime: i64) -> BurstJob {
+        BurstJob { job: i, shape: shape.into(), nodes, runtime_s: runtime, start, reason: BurstReason::PredictedWait }
+    }
+
+    /// Boot 300 s, SuspendTime 300 s. Job 0 on a runs 0–1000; job 1 starts at 1200 (the node idle since 1000, still
+    /// up): it reuses the node, which now stops at 2200 + 300. Job 2 at 5000: the node stopped at 2500, so a new
+    /// one boots. Job 3 on b, two nodes: two starts.
+    #[test]
+    fn a_node_still_up_serves_the_next_job_and_idles_until_suspended() {
+        let burst = BurstSummary {
+            jobs: vec![
+                job(0, "a", 1, 0, 1000),
+                job(1, "a", 1, 1200, 1000),
+                job(2, "a", 1, 5000, 10),
+                job(3, "b", 2, 0, 100),
+            ],
+            ..BurstSummary::default()
+        };
+        let (billed, starts, reused) = lifetimes(&burst, 300, 300);
+        assert_eq!((starts, reused), (4, 1));
+        // Node 1: launched at -300, last job ends 2200, stops 2500: 2800 s, charged to job 0.
+        assert_eq!(billed[0], 2800);
+        assert_eq!(billed[1], 0);
+        // Node 2: 4700 to 5010 + 300 = 610 s.
+        assert_eq!(billed[2], 610);
+        // Two nodes of b: (-300 to 100 + 300) = 700 s each.
+        assert_eq!(billed[3], 1400);
+        // The 60-second minimum holds for a node that lives less.
+        let short = BurstSummary { jobs: vec![job(0, "a", 1, 0, 1)], ..BurstSummary::default() };
+        assert_eq!(lifetimes(&short, 0, 0).0, [MIN_BILLED_SECONDS]);
     }
 }

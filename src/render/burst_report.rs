@@ -22,7 +22,8 @@ use crate::hpc::time::{format_timestamp, parse_timestamp};
 use crate::plan::PricingRef;
 
 /// The `schema` of a burst.json.
-pub const SCHEMA: &str = "rocklift.burst/v1";
+/// v2: `cost` counts idle time before suspend and node reuse (v1: the per-job figure, now `per_job_total_usd`).
+pub const SCHEMA: &str = "rocklift.burst/v2";
 
 /// What the report reads of burst.json (other fields are left alone).
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -188,6 +189,8 @@ struct View {
     p99_nodes: Cell,
     monthly: Cell,
     total: Cell,
+    /// The per-job lower bound (no idle time before suspend, no node reused).
+    per_job_total: Cell,
     types: Vec<Cell>,
     months: Vec<MonthRow>,
     nodes: Vec<NodeRow>,
@@ -387,6 +390,7 @@ fn view(doc: &BurstDoc) -> View {
         p99_nodes: Cell::int("/p99_cloud_nodes".into(), doc.p99_cloud_nodes),
         monthly: Cell::usd("/cost/average_monthly_usd".into(), doc.cost.average_monthly_usd),
         total: Cell::usd("/cost/total_usd".into(), doc.cost.total_usd),
+        per_job_total: Cell::usd("/cost/per_job_total_usd".into(), doc.cost.per_job_total_usd),
         types: types
             .iter()
             .filter_map(|ty| {
