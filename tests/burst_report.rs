@@ -406,6 +406,11 @@ fn the_histogram_matches_waits_replayed_in_the_test() {
     let snapshot = rocklift::pricing::Snapshot::embedded().expect("snapshot");
     let pricing = rocklift::estimate::LoadedPricing::load(snapshot, "us-east-1").expect("pricing");
     let shapes = rocklift::hpc::cost::candidate_shapes(&pricing.catalog, &pricing.prices, false, &|_| true);
+    // Plus the instance types jobs ask for as node features (`--constraint=m5.large`), as the CLI adds them.
+    let mut named: Vec<String> = history.jobs.iter().filter_map(|j| j.single_feature()).map(str::to_owned).collect();
+    named.sort();
+    named.dedup();
+    let shapes = rocklift::hpc::cost::with_named_types(shapes, &pricing.catalog, &pricing.prices, false, &named);
     let policy = BurstPolicy {
         max_wait: Some(3600),
         partitions: vec![],

@@ -66,6 +66,10 @@ fn every_v2_burst_job_is_priced_on_the_type_slurm_picks() {
     .expect("sacct");
     let pricing = LoadedPricing::load(Snapshot::embedded().expect("snapshot"), "us-east-1").expect("pricing");
     let shapes = candidate_shapes(&pricing.catalog, &pricing.prices, false, &|_| true);
+    let mut named: Vec<String> = history.jobs.iter().filter_map(|j| j.single_feature()).map(str::to_owned).collect();
+    named.sort();
+    named.dedup();
+    let shapes = rocklift::hpc::cost::with_named_types(shapes, &pricing.catalog, &pricing.prices, false, &named);
     let policy = BurstPolicy {
         max_wait: Some(60),
         partitions: Vec::new(),
@@ -75,6 +79,8 @@ fn every_v2_burst_job_is_priced_on_the_type_slurm_picks() {
     let after = replay(&cluster, &history.jobs, Some(&policy));
     let burst = after.burst.expect("a burst summary");
     assert!(burst.jobs.len() > 100, "{} burst jobs", burst.jobs.len());
+    let constrained = burst.jobs.iter().filter(|b| history.jobs[b.job].single_feature().is_some()).count();
+    assert!(constrained > 100, "{constrained} burst jobs ask for a node feature");
 
     let mut differ = Vec::new();
     for b in &burst.jobs {
@@ -85,9 +91,13 @@ fn every_v2_burst_job_is_priced_on_the_type_slurm_picks() {
         // whole node, so memory does not narrow Slurm's choice.
         let mem = job.memory_mib.div_ceil(u64::from(per_node));
         let gpus = job.gpus.div_ceil(per_node);
+        // A job's node feature (an instance type) is a feature of that type's nodes only.
+        let feature = job.single_feature();
         let pick = nodes
             .iter()
-            .filter(|(c, m, _, g, _)| *c >= cores && *m >= mem && *g >= gpus)
+            .filter(|(c, m, _, g, t)| {
+                *c >= cores && *m >= mem && *g >= gpus && feature.is_none_or(|f| f.eq_ignore_ascii_case(t))
+            })
             .min_by_key(|(_, _, w, _, _)| *w)
             .map(|n| n.4.clone());
         if pick.as_deref() != Some(b.shape.as_str()) {

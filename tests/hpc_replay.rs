@@ -53,6 +53,8 @@ fn job(id: &str, at: i64, runtime: i64, cores: u32, nodes: u32) -> Job {
         gpus: 0,
         gpu_model: None,
         allocated: true,
+        constraints: None,
+        licenses: None,
     }
 }
 
@@ -747,4 +749,50 @@ proptest! {
         }
         prop_assert_eq!(&r, &replay(&c, &hist, None));
     }
+}
+
+/// A job's node features and licences decide whether it can burst: every job below would wait (the node is
+/// busy), so each is sent to the cloud unless something keeps it. J1 asks for no feature: the cheapest shape
+/// that fits ("small"). J2 asks for the feature "big", an instance type of the cloud: it goes to "big" only.
+/// J3 asks for `cloud`: any shape. J4 asks for a feature expression and J5 for a licence: neither can burst,
+/// counted by reason. J6 names a type the cloud does not offer: counted.
+#[test]
+fn node_features_and_licences_decide_where_a_job_may_burst() {
+    let t0 = parse_timestamp("2024-04-02T10:00:00").expect("time");
+    let c = partitions(&[("batch", 1, 4, 128)]);
+    let with = |id: &str, at: i64, features: Option<&str>, licences: Option<&str>| {
+        let mut j = job(id, t0 + at, 100, 2, 1);
+        j.constraints = features.map(Into::into);
+        j.licenses = licences.map(Into::into);
+        j
+    };
+    let jobs = [
+        job("J0", t0, 10_000, 4, 1),
+        with("J1", 1, None, None),
+        with("J2", 2, Some("big"), None),
+        with("J3", 3, Some("cloud"), None),
+        with("J4", 4, Some("ib&avx512"), None),
+        with("J5", 5, None, Some("matlab")),
+        with("J6", 6, Some("m5.large"), None),
+    ];
+    let policy = BurstPolicy {
+        max_wait: Some(60),
+        partitions: Vec::new(),
+        shapes: vec![shape("small", 2, 8, 0, None), shape("big", 8, 32, 0, None)],
+        boot_seconds: 60,
+    };
+    let r = replay(&c, &jobs, Some(&policy));
+    let b = r.burst.as_ref().expect("burst summary");
+    let shape_of = |i: usize| b.jobs.iter().find(|x| x.job == i).map(|x| x.shape.as_str());
+    assert_eq!([shape_of(1), shape_of(2), shape_of(3)], [Some("small"), Some("big"), Some("small")]);
+    assert_eq!([shape_of(4), shape_of(5), shape_of(6)], [None, None, None]);
+    let reasons: Vec<(&str, u64)> = b.not_burstable.iter().map(|(k, v)| (k.as_str(), *v)).collect();
+    assert_eq!(
+        reasons,
+        [
+            ("asks for node feature 'm5.large', which no cloud type has", 1),
+            ("asks for node features (ib&avx512) the cloud nodes lack", 1),
+            ("needs licences (matlab) the cloud nodes lack", 1),
+        ]
+    );
 }

@@ -264,6 +264,12 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
             || o.types.iter().any(|t| t.trim().eq_ignore_ascii_case(name) || t.trim().eq_ignore_ascii_case(family))
     };
     let shapes = candidate_shapes(&pricing.catalog, &pricing.prices, o.spot, &wanted);
+    // Types jobs ask for by name (`--constraint=m5.large`): such a job can burst onto that type only.
+    let mut named: Vec<String> =
+        history.jobs.iter().filter_map(|j| j.single_feature()).filter(|f| wanted(f)).map(str::to_owned).collect();
+    named.sort();
+    named.dedup();
+    let shapes = rocklift::hpc::cost::with_named_types(shapes, &pricing.catalog, &pricing.prices, o.spot, &named);
     if shapes.is_empty() {
         return Err(Error::Usage(format!(
             "--types {}: no current x86_64 type priced in {} matches",

@@ -11,9 +11,10 @@
 //!
 //! What it does not reproduce exactly (said in slurm/README.md): the replay decides when a job arrives; the
 //! router looks once a minute at Slurm's own prediction, which changes as jobs end early, so a job moves up to a
-//! minute after its prediction crosses max-wait; a job that asks for features (`--constraint`) or licences
-//! stays on-prem (the cloud nodes have neither); a job that names no memory gets a whole node, so memory does
-//! not narrow its type.
+//! minute after its prediction crosses max-wait; a job that asks for one feature the cloud nodes carry
+//! (`cloud`, or an instance type such as `m5.large`) goes to that type only, one that asks for a feature
+//! expression or licences stays on-prem; a job that names no memory gets a whole node, so memory does not
+//! narrow its type.
 
 use super::slurm_conf::CloudNodeType;
 
@@ -68,13 +69,14 @@ mib() {
   case "$v" in ''|*[!0-9]*) echo 0; return ;; esac
   case "$u" in K|k) echo $(( (v + 1023) / 1024 )) ;; G|g) echo $((v * 1024)) ;; T|t) echo $((v * 1048576)) ;; *) echo "$v" ;; esac
 }
-# The cheapest type with at least $1 CPUs, $2 MiB and $3 GPUs (of type $4 when given).
+# The cheapest type with at least $1 CPUs, $2 MiB and $3 GPUs (of type $4 when given), named $5 when given.
 pick() {
   local t name cpus mem gpus model
   for t in "${TYPES[@]}"; do
     read -r name cpus mem gpus model <<< "$t"
     [ "$cpus" -ge "$1" ] && [ "$mem" -ge "$2" ] && [ "$gpus" -ge "$3" ] || continue
     [ -z "$4" ] || [ "$4" = "$model" ] || continue
+    [ -z "${5:-}" ] || [ "$5" = "$name" ] || continue
     echo "$name"; return 0
   done
   return 1
@@ -95,7 +97,13 @@ while IFS='|' read -r id parts submit start cpus nodes mem gres features licence
     [ "$wait" -gt "$MAX_WAIT" ] || continue
     why="predicted wait ${wait}s > ${MAX_WAIT}s"
   fi
-  case "$features" in ""|"(null)") ;; *) log "job $id: $why, but it asks for features ($features) no cloud node has: stays"; continue ;; esac
+  # The cloud nodes carry the features `cloud` and their instance type: one such feature is honoured.
+  want=""
+  case "$features" in
+    ""|"(null)"|cloud) ;;
+    *[\&\|,\[\]\*\(\)!:\ ]*) log "job $id: $why, but it asks for features ($features) the cloud nodes lack: stays"; continue ;;
+    *) want="$features" ;;
+  esac
   case "$licences" in ""|"(null)"|N/A) ;; *) log "job $id: $why, but it needs licences ($licences): stays"; continue ;; esac
   n=$(( nodes > 0 ? nodes : 1 ))
   per_cpu=$(( (cpus + n - 1) / n ))
@@ -105,8 +113,8 @@ while IFS='|' read -r id parts submit start cpus nodes mem gres features licence
     g=${gres##*:}; case "$g" in ''|*[!0-9]*) g=1 ;; esac
     rest=${gres#*gpu}; rest=${rest#:}; [ "$rest" = "$g" ] || gt=${rest%%:*} ;;
   esac
-  if ! type=$(pick "$per_cpu" "$per_mem" "$g" "$gt"); then
-    log "job $id: $why, but no cloud type has $per_cpu CPUs, $per_mem MiB and $g GPU(s) per node: stays"
+  if ! type=$(pick "$per_cpu" "$per_mem" "$g" "$gt" "$want"); then
+    log "job $id: $why, but no cloud type${want:+ $want} has $per_cpu CPUs, $per_mem MiB and $g GPU(s) per node: stays"
     continue
   fi
   if scontrol update jobid="$id" partition="$CLOUD" features="$type"; then
@@ -194,6 +202,9 @@ mod tests {
         assert_eq!(run("pick 1 0 1 a10g"), "g5.xlarge");
         assert_eq!(run("pick 1 0 1 a100 || echo none"), "none");
         assert_eq!(run("pick 8 0 0 '' || echo none"), "none");
+        // A job that names a type by its feature gets that type, or none.
+        assert_eq!(run("pick 1 0 0 '' r7a.medium"), "r7a.medium");
+        assert_eq!(run("pick 1 $(mib 4G) 0 '' c7a.medium || echo none"), "none");
         let ok = std::process::Command::new("bash").arg("-n").arg("-c").arg(&s).status().expect("bash");
         assert!(ok.success());
     }

@@ -47,28 +47,7 @@ pub fn candidate_shapes(
         .iter()
         .filter(|t| t.current_generation && !t.bare_metal && !t.burstable && t.archs.iter().any(|a| a == "x86_64"))
         .filter(|t| allow(&t.instance_type))
-        .filter_map(|t| {
-            let tp = prices.get(&t.instance_type)?;
-            let od = tp.get(PriceOs::Linux, Term::OnDemand)?;
-            let (rate, term) = match tp.get(PriceOs::Linux, Term::Spot).filter(|s| spot && *s <= od) {
-                Some(s) => (s, "spot"),
-                None => (od, "on-demand"),
-            };
-            Some(PricedShape {
-                shape: CloudShape {
-                    name: t.instance_type.clone(),
-                    vcpus: t.vcpus,
-                    // Jobs are matched and priced against what the node gives Slurm, as cloud.conf writes it.
-                    memory_mib: crate::hpc::slurm_conf::real_memory_mib(t.memory_mib),
-                    gpus: t.gpus,
-                    gpu_model: (t.gpus > 0 && !t.gpu_model.is_empty()).then(|| t.gpu_model.to_lowercase()),
-                },
-                hourly_usd: rate,
-                term: term.to_owned(),
-                efa_interfaces: t.efa_interfaces,
-                instance_memory_mib: t.memory_mib,
-            })
-        })
+        .filter_map(|t| priced_shape(t, prices, spot))
         .collect();
     all.sort_by(|a, b| {
         a.hourly_usd.cmp(&b.hourly_usd).then(a.shape.vcpus.cmp(&b.shape.vcpus)).then(a.shape.name.cmp(&b.shape.name))
@@ -86,6 +65,55 @@ pub fn candidate_shapes(
         }
     }
     kept
+}
+
+/// A type as a cloud shape at its rate (spot when asked for and known and not above on-demand), or `None`
+/// when it has no Linux on-demand price.
+fn priced_shape(t: &crate::pricing::InstanceSpec, prices: &RegionPrices, spot: bool) -> Option<PricedShape> {
+    let tp = prices.get(&t.instance_type)?;
+    let od = tp.get(PriceOs::Linux, Term::OnDemand)?;
+    let (rate, term) = match tp.get(PriceOs::Linux, Term::Spot).filter(|s| spot && *s <= od) {
+        Some(s) => (s, "spot"),
+        None => (od, "on-demand"),
+    };
+    Some(PricedShape {
+        shape: CloudShape {
+            name: t.instance_type.clone(),
+            vcpus: t.vcpus,
+            // Jobs are matched and priced against what the node gives Slurm, as cloud.conf writes it.
+            memory_mib: crate::hpc::slurm_conf::real_memory_mib(t.memory_mib),
+            gpus: t.gpus,
+            gpu_model: (t.gpus > 0 && !t.gpu_model.is_empty()).then(|| t.gpu_model.to_lowercase()),
+        },
+        hourly_usd: rate,
+        term: term.to_owned(),
+        efa_interfaces: t.efa_interfaces,
+        instance_memory_mib: t.memory_mib,
+    })
+}
+
+/// `shapes` with the types named in `wanted` (jobs' node features that are instance types) added at the end
+/// when they are priced and not there yet (a dominated type drops out of the candidates, but a job that asks
+/// for it by name can run only on it). Cheapest first among the added; the order of `shapes` is kept, so an
+/// unconstrained job still takes the cheapest type that fits.
+pub fn with_named_types(
+    mut shapes: Vec<PricedShape>,
+    catalog: &Catalog,
+    prices: &RegionPrices,
+    spot: bool,
+    wanted: &[String],
+) -> Vec<PricedShape> {
+    let mut added: Vec<PricedShape> = wanted
+        .iter()
+        .filter(|w| !shapes.iter().any(|s| s.shape.name.eq_ignore_ascii_case(w)))
+        .filter_map(|w| catalog.iter().find(|t| t.instance_type.eq_ignore_ascii_case(w)))
+        .filter(|t| !t.bare_metal && t.archs.iter().any(|a| a == "x86_64"))
+        .filter_map(|t| priced_shape(t, prices, spot))
+        .collect();
+    added.sort_by(|a, b| a.hourly_usd.cmp(&b.hourly_usd).then(a.shape.name.cmp(&b.shape.name)));
+    added.dedup_by(|a, b| a.shape.name == b.shape.name);
+    shapes.extend(added);
+    shapes
 }
 
 /// What the burst costs depend on besides prices.

@@ -700,6 +700,10 @@ struct SimJob {
     part: u16,
     /// GPU model id (0: any).
     model: u16,
+    /// Why it cannot burst whatever its wait (index into `Sim::blocks`; 0: it can).
+    blocked: u16,
+    /// The one node feature it asks for, an instance type (index into `Sim::features`; 0: none).
+    feature: u16,
     /// Index into the jobs given.
     job: u32,
     /// Cores of the whole job, as recorded (for utilisation).
@@ -842,6 +846,10 @@ struct Sim<'a> {
     stamp_now: u32,
     failed: Vec<(Res, u32, i64, u16)>,
     models: Vec<String>,
+    /// Reasons a job cannot burst at all (index 0 unused): node features or licences the cloud nodes lack.
+    blocks: Vec<String>,
+    /// Node features jobs ask for, lower case (index 0 unused).
+    features: Vec<String>,
     not_replayed: BTreeMap<String, u64>,
     fallbacks: BTreeMap<String, u64>,
     /// Sim job of each job given (u32::MAX: not replayed).
@@ -855,6 +863,8 @@ const NONE: i64 = i64::MIN;
 impl<'a> Sim<'a> {
     fn new(cluster: &Cluster, jobs: &[Job], policy: Option<&'a BurstPolicy>) -> Sim<'a> {
         let mut models: Vec<String> = vec![String::new()];
+        let mut blocks: Vec<String> = vec![String::new()];
+        let mut features: Vec<String> = vec![String::new()];
         let model_id = |m: Option<&str>, models: &mut Vec<String>| -> u16 {
             match m.map(|s| s.trim().to_ascii_lowercase()).filter(|s| !s.is_empty()) {
                 None => 0,
@@ -951,6 +961,39 @@ impl<'a> Sim<'a> {
                 mem: job.memory_mib.div_ceil(u64::from(nodes)),
             };
             let model = if job.gpus > 0 { model_id(job.gpu_model.as_deref(), &mut models) } else { 0 };
+            // The cloud nodes carry the features `cloud` and their instance type, and no licences: a job that
+            // asks for one feature bursts only onto a type that has it (`cloud`: any; an instance type: that
+            // one); a feature expression, or a licence, keeps it on-prem (route.sh does the same).
+            let mut feature = 0u16;
+            let block = match (job.constraints.as_deref().map(str::trim), &job.licenses) {
+                (_, Some(l)) => Some(format!("needs licences ({l}) the cloud nodes lack")),
+                (Some(c), None) if c.contains(|ch: char| "&|,[]*()!:".contains(ch) || ch.is_whitespace()) => {
+                    Some(format!("asks for node features ({c}) the cloud nodes lack"))
+                }
+                (Some(c), None) if c.eq_ignore_ascii_case("cloud") => None,
+                (Some(c), None) => {
+                    let c = c.to_ascii_lowercase();
+                    feature = match features.iter().position(|x| *x == c) {
+                        Some(i) => i as u16,
+                        None => {
+                            features.push(c);
+                            (features.len() - 1).min(u16::MAX as usize) as u16
+                        }
+                    };
+                    None
+                }
+                (None, None) => None,
+            };
+            let blocked = match block {
+                None => 0,
+                Some(b) => match blocks.iter().position(|x| *x == b) {
+                    Some(i) => i as u16,
+                    None => {
+                        blocks.push(b);
+                        (blocks.len() - 1).min(u16::MAX as usize) as u16
+                    }
+                },
+            };
             sj.push(SimJob {
                 arrival: job.eligible,
                 runtime: job.elapsed.max(0),
@@ -958,6 +1001,8 @@ impl<'a> Sim<'a> {
                 nodes,
                 part: part as u16,
                 model,
+                blocked,
+                feature,
                 job: i as u32,
                 cores: job.cores.max(1),
                 recorded_start: job.start,
@@ -1004,6 +1049,8 @@ impl<'a> Sim<'a> {
             stamp_now: 0,
             failed: Vec::with_capacity(8),
             models,
+            blocks,
+            features,
             not_replayed,
             fallbacks,
             sj,
@@ -1652,10 +1699,17 @@ impl<'a> Sim<'a> {
     fn burst(&mut self, j: u32, reason: BurstReason) -> bool {
         let Some(policy) = self.policy else { return false };
         let job = self.sj[j as usize];
+        if job.blocked != 0 {
+            let why = self.blocks[job.blocked as usize].clone();
+            *self.not_burstable.entry(why).or_insert(0) += 1;
+            return false;
+        }
         let mem = self.cloud_memory(j);
         let model = self.models.get(job.model as usize).map(String::as_str).unwrap_or("");
+        let feature = self.features.get(job.feature as usize).map(String::as_str).unwrap_or("");
         let fits = |s: &CloudShape| {
-            s.vcpus >= job.need.cores
+            (job.feature == 0 || s.name.eq_ignore_ascii_case(feature))
+                && s.vcpus >= job.need.cores
                 && s.memory_mib >= mem
                 && s.gpus >= job.need.gpus
                 && (job.model == 0 || s.gpu_model.as_deref().is_some_and(|m| m.trim().eq_ignore_ascii_case(model)))
@@ -1671,6 +1725,8 @@ impl<'a> Sim<'a> {
             None => {
                 let why = if policy.shapes.is_empty() {
                     "no cloud shapes were given".to_owned()
+                } else if job.feature != 0 && !policy.shapes.iter().any(|s| s.name.eq_ignore_ascii_case(feature)) {
+                    format!("asks for node feature '{feature}', which no cloud type has")
                 } else if policy.shapes.iter().all(|s| s.vcpus < job.need.cores) {
                     "more cores per node than any cloud shape".to_owned()
                 } else if policy.shapes.iter().all(|s| s.memory_mib < mem) {

@@ -118,9 +118,23 @@ pub struct Job {
     /// `false` for jobs that have a Start but never held an allocation (AllocNodes 0, or CANCELLED
     /// with Elapsed 0): not replayed.
     pub allocated: bool,
+    /// The node features the job asked for (`Constraints`, e.g. `m5.large` or `ib&avx512`), when any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub constraints: Option<Arc<str>>,
+    /// The licences it used or asked for (`license/NAME` of AllocTRES / ReqTRES), comma-joined, when any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub licenses: Option<Arc<str>>,
 }
 
 impl Job {
+    /// The one node feature the job asks for, when its constraint is a single feature (not `cloud`): a
+    /// candidate instance type for bursting.
+    pub fn single_feature(&self) -> Option<&str> {
+        let c = self.constraints.as_deref()?.trim();
+        let simple = !c.is_empty() && !c.contains(|ch: char| "&|,[]*()!:".contains(ch) || ch.is_whitespace());
+        (simple && !c.eq_ignore_ascii_case("cloud")).then_some(c)
+    }
+
     /// Seconds from eligible to start, as recorded.
     pub fn recorded_wait(&self) -> i64 {
         self.start - self.eligible
@@ -286,13 +300,14 @@ enum F {
     ReqGres,
     AllocGres,
     MaxRss,
+    Constraints,
     /// Checked to be a duration, not used.
     Duration,
     /// Checked to be a size or count, not used.
     Size,
 }
 
-const F_COUNT: usize = 20;
+const F_COUNT: usize = 21;
 
 fn slot(f: F) -> Option<usize> {
     Some(match f {
@@ -316,6 +331,7 @@ fn slot(f: F) -> Option<usize> {
         F::ReqGres => 17,
         F::AllocGres => 18,
         F::MaxRss => 19,
+        F::Constraints => 20,
         F::Duration | F::Size => return None,
     })
 }
@@ -343,6 +359,7 @@ fn field_of_name(name: &str) -> Option<F> {
         "reqgres" => F::ReqGres,
         "allocgres" => F::AllocGres,
         "maxrss" => F::MaxRss,
+        "constraints" => F::Constraints,
         "suspended" | "cputime" | "usercpu" | "systemcpu" | "totalcpu" => F::Duration,
         "maxdiskread" | "maxdiskwrite" | "maxpages" | "maxvmsize" => F::Size,
         _ => return None,
@@ -851,6 +868,16 @@ impl<'o> Parser<'o> {
         let state = self.intern(&state_word);
         let partition = layout.get(fields, F::Partition).filter(|p| !p.is_empty()).map(|p| self.intern(p));
         let gpu_model = model.map(|m| self.intern(&m));
+        let constraints = layout
+            .get(fields, F::Constraints)
+            .map(str::trim)
+            .filter(|c| !c.is_empty() && !c.eq_ignore_ascii_case("(null)"))
+            .map(|c| self.intern(c));
+        let mut licenses: Vec<&str> =
+            alloc_tres.licenses.iter().chain(&req_tres.licenses).map(String::as_str).collect();
+        licenses.sort_unstable();
+        licenses.dedup();
+        let licenses = (!licenses.is_empty()).then(|| self.intern(&licenses.join(",")));
         let job = Job {
             id: id.to_owned(),
             line: line_no,
@@ -868,6 +895,8 @@ impl<'o> Parser<'o> {
             gpus: gpu_count,
             gpu_model,
             allocated,
+            constraints,
+            licenses,
         };
         if let Some(index) = self.index.as_mut() {
             index.insert(job.id.clone(), self.jobs.len() as u32);

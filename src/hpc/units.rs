@@ -106,10 +106,12 @@ pub(crate) struct Tres {
     pub mem_bytes: Option<u128>,
     pub node: Option<u32>,
     pub gpus: Gpus,
+    /// Licences (`license/NAME=N`), by name.
+    pub licenses: Vec<String>,
 }
 
 /// Parse `key=value,key=value` (sacct ReqTRES/AllocTRES). `Err` names the entry that is malformed.
-/// Unknown keys (`billing`, `energy`, licenses, other gres) are ignored.
+/// Licence names (`license/NAME=N`) are kept; other keys (`billing`, `energy`, other gres) are ignored.
 pub(crate) fn parse_tres(s: &str) -> Result<Tres, String> {
     let mut t = Tres::default();
     for entry in s.split(',').map(str::trim).filter(|e| !e.is_empty()) {
@@ -131,6 +133,8 @@ pub(crate) fn parse_tres(s: &str) -> Result<Tres, String> {
             _ => {
                 if let Some(model) = key.strip_prefix("gres/gpu:") {
                     t.gpus.typed.push((model.to_owned(), count()?));
+                } else if let Some(name) = key.strip_prefix("license/") {
+                    t.licenses.push(name.to_owned());
                 }
             }
         }
@@ -206,6 +210,13 @@ mod tests {
         }
         assert_eq!(mib_ceil(73_401), 1);
         assert_eq!(mib_ceil(100 << 20), 100);
+    }
+
+    #[test]
+    fn tres_keeps_licence_names() {
+        let t = parse_tres("billing=2,cpu=2,license/matlab=1,license/ansys=4,mem=4G,node=1").expect("tres");
+        assert_eq!(t.licenses, ["matlab", "ansys"]);
+        assert!(parse_tres("cpu=2").expect("tres").licenses.is_empty());
     }
 
     #[test]
